@@ -1,0 +1,68 @@
+"""Text lines of an element as a reader sees them, and repair of lines trafilatura drops."""
+
+from __future__ import annotations
+
+import difflib
+import re
+
+from lxml import html as lxml_html
+
+_BLOCK = frozenset({"address", "article", "blockquote", "dd", "div", "dl", "dt", "figcaption",
+                    "figure", "footer", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "li",
+                    "main", "ol", "p", "pre", "section", "table", "tbody", "td", "tfoot", "th",
+                    "thead", "tr", "ul", "center"})
+_SKIP = frozenset({"script", "style", "noscript", "template"})
+_SPACE_RUN = re.compile(r"[ \t\r\f\v\u3000\xa0]+")
+_MAX_RESTORED_LINE = 60
+
+
+def clean_lines(text: str) -> list[str]:
+    """Non-empty lines with runs of spaces (incl. full-width and nbsp) collapsed."""
+    lines = (_SPACE_RUN.sub(" ", line).strip() for line in text.splitlines())
+    return [line for line in lines if line]
+
+
+def block_lines(element: lxml_html.HtmlElement) -> list[str]:
+    """The element's text with a line break at every block boundary and <br>."""
+    parts: list[str] = []
+
+    def walk(node: lxml_html.HtmlElement) -> None:
+        tag = node.tag if isinstance(node.tag, str) else ""
+        if tag in _SKIP:
+            return
+        block = tag in _BLOCK
+        if block:
+            parts.append("\n")
+        if isinstance(node.tag, str) and node.text:
+            parts.append(node.text)
+        for child in node:
+            walk(child)
+            if child.tail:
+                parts.append(child.tail)
+        if tag == "br" or block:
+            parts.append("\n")
+
+    walk(element)
+    return clean_lines("".join(parts))
+
+
+def restore_dropped_lines(extracted: list[str], source: list[str]) -> list[str]:
+    """Put back short source lines an extractor dropped: repeats of kept lines (a signature
+    that repeats the heading) and lines after the last kept one (signature and date)."""
+    if not extracted:
+        return extracted
+    kept = set(extracted)
+    result: list[str] = []
+    matcher = difflib.SequenceMatcher(a=source, b=extracted, autojunk=False)
+    last_b = len(extracted)
+    for op, a1, a2, b1, b2 in matcher.get_opcodes():
+        if op in ("equal", "replace", "insert"):
+            result.extend(extracted[b1:b2])
+            continue
+        # op == "delete": source lines the extractor left out
+        for line in source[a1:a2]:
+            repeat = line in kept
+            tail = b1 >= last_b
+            if len(line) <= _MAX_RESTORED_LINE and (repeat or tail):
+                result.append(line)
+    return result

@@ -1,0 +1,90 @@
+"""The only place the archive schema changes: numbered steps, each in one transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import sqlite_utils
+
+
+def _v1_foundation(db: sqlite_utils.Database) -> None:
+    db.execute("""
+        CREATE TABLE documents (
+            id INTEGER PRIMARY KEY,
+            title TEXT,
+            text TEXT NOT NULL,
+            text_hash TEXT NOT NULL UNIQUE,
+            index_no TEXT, doc_no TEXT, topic TEXT, genre TEXT, publisher TEXT, validity TEXT,
+            written_date TEXT, published_date TEXT, source TEXT,
+            region_code TEXT, report_year INTEGER,
+            portal TEXT NOT NULL, url TEXT NOT NULL,
+            extraction_method TEXT,
+            first_seen TEXT NOT NULL, last_seen TEXT NOT NULL
+        )""")
+    db.execute("CREATE INDEX documents_published_date ON documents(published_date)")
+    db.execute("CREATE INDEX documents_portal ON documents(portal)")
+    db.execute("CREATE INDEX documents_region_year ON documents(region_code, report_year)")
+    db.execute("""
+        CREATE TABLE pages (
+            url TEXT PRIMARY KEY,
+            portal TEXT NOT NULL,
+            document_id INTEGER REFERENCES documents(id),
+            http_status INTEGER,
+            encoding TEXT,
+            first_seen TEXT NOT NULL, last_seen TEXT NOT NULL
+        )""")
+    db.execute("CREATE INDEX pages_document_id ON pages(document_id)")
+    db.execute("""
+        CREATE TABLE crawl_runs (
+            id INTEGER PRIMARY KEY,
+            portal TEXT NOT NULL,
+            started_at TEXT NOT NULL, finished_at TEXT,
+            status TEXT NOT NULL,
+            list_pages INTEGER NOT NULL DEFAULT 0, detail_pages INTEGER NOT NULL DEFAULT 0,
+            documents_new INTEGER NOT NULL DEFAULT 0, duplicates INTEGER NOT NULL DEFAULT 0,
+            errors INTEGER NOT NULL DEFAULT 0
+        )""")
+    db.execute("""
+        CREATE TABLE crawl_errors (
+            id INTEGER PRIMARY KEY,
+            run_id INTEGER REFERENCES crawl_runs(id),
+            portal TEXT NOT NULL, url TEXT NOT NULL, reason TEXT NOT NULL, at TEXT NOT NULL
+        )""")
+    db["documents"].enable_fts(["title", "text"], tokenize="trigram")
+    # Own triggers rather than sqlite-utils': re-index only when title or text change, so
+    # touching last_seen on every crawl costs no full-text work.
+    for trigger in (
+        """CREATE TRIGGER documents_ai AFTER INSERT ON documents BEGIN
+             INSERT INTO documents_fts (rowid, title, text) VALUES (new.id, new.title, new.text);
+           END""",
+        """CREATE TRIGGER documents_ad AFTER DELETE ON documents BEGIN
+             INSERT INTO documents_fts (documents_fts, rowid, title, text)
+               VALUES ('delete', old.id, old.title, old.text);
+           END""",
+        """CREATE TRIGGER documents_au AFTER UPDATE OF title, text ON documents BEGIN
+             INSERT INTO documents_fts (documents_fts, rowid, title, text)
+               VALUES ('delete', old.id, old.title, old.text);
+             INSERT INTO documents_fts (rowid, title, text) VALUES (new.id, new.title, new.text);
+           END""",
+    ):
+        db.execute(trigger)  # executescript would commit the migration's transaction
+
+
+MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (_v1_foundation,)
+
+
+def schema_version(db: sqlite_utils.Database) -> int:
+    return int(db.execute("PRAGMA user_version").fetchone()[0])
+
+
+def migrate(db: sqlite_utils.Database) -> int:
+    """Apply every pending step, each with its version bump in one transaction."""
+    version = schema_version(db)
+    for number, step in enumerate(MIGRATIONS, start=1):
+        if number <= version:
+            continue
+        with db.atomic():
+            step(db)
+            db.execute(f"PRAGMA user_version = {number}")
+        version = number
+    return version

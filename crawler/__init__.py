@@ -1,0 +1,1 @@
+"""govarchive's Scrapy project: one registry-driven spider and its thin components."""

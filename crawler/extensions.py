@@ -1,0 +1,55 @@
+"""CrawlRunRecorder: one crawl_runs row per crawl, opened and closed with the spider."""
+
+from __future__ import annotations
+
+from scrapy import signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
+
+from archive.store import Archive, RunCounts
+
+
+def run_status(finish_reason: str, list_pages: int) -> str:
+    """ok: finished and read at least one list page; interrupted: stopped by a signal."""
+    if finish_reason == "shutdown":
+        return "interrupted"
+    if finish_reason == "finished" and list_pages > 0:
+        return "ok"
+    return "failed"
+
+
+class CrawlRunRecorder:
+    def __init__(self, crawler: Crawler, db_path: str) -> None:
+        self.crawler = crawler
+        self.db_path = db_path
+        self.run_id: int | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> CrawlRunRecorder:
+        db_path = crawler.settings.get("GOVARCHIVE_DB")
+        if not db_path:
+            raise NotConfigured("GOVARCHIVE_DB is not set")
+        recorder = cls(crawler, db_path)
+        crawler.signals.connect(recorder.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(recorder.spider_closed, signal=signals.spider_closed)
+        return recorder
+
+    def spider_opened(self, spider) -> None:
+        archive = Archive.open(self.db_path)
+        try:
+            self.run_id = archive.start_run(spider.portal.name)
+        finally:
+            archive.close()
+        self.crawler.stats.set_value("govarchive/run_id", self.run_id)
+
+    def spider_closed(self, spider, reason: str) -> None:
+        if self.run_id is None:
+            return
+        value = lambda key: int(self.crawler.stats.get_value(f"govarchive/{key}", 0))  # noqa: E731
+        counts = RunCounts(value("list_pages"), value("detail_pages"), value("documents_new"),
+                           value("duplicates"), value("errors"))
+        archive = Archive.open(self.db_path)
+        try:
+            archive.finish_run(self.run_id, run_status(reason, counts.list_pages), counts)
+        finally:
+            archive.close()

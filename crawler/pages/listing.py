@@ -1,0 +1,81 @@
+"""A column list page -> document links and the next list pages (TRS, Hanweb, UCAP, generic)."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from urllib.parse import urldefrag, urljoin
+
+from lxml import html as lxml_html
+
+# Document URL shapes of the common CMS families.
+DEFAULT_DETAIL_PATTERNS: tuple[str, ...] = (
+    r"/\d{6}/t\d{8}_\d+\.s?html?$",                     # TRS WCM /202501/t20250116_123.html
+    r"/art/\d{4}/\d{1,2}/\d{1,2}/art_\d+_\d+\.html$",    # Hanweb /art/2025/1/16/art_1_2.html
+    r"/\d{6}/[0-9a-f]{32}\.shtml$",                      # 开普云 UCAP /202305/<32 hex>.shtml
+    r"/\d{8}/\d+\.s?html?$",                             # dated folders /20250319/1234.html
+    r"content_\d+\.s?html?$",                            # content_123.html
+)
+_NEXT_TEXT = re.compile(r"^\s*(?:下一页|下页|下一頁)\s*[>»›]*\s*$")
+_TRS_PAGER = re.compile(
+    r"createPageHTML\(\s*['\"]?(\d+)['\"]?\s*,\s*['\"]?(\d+)['\"]?\s*,\s*['\"]([\w-]+)['\"]\s*,"
+    r"\s*['\"](\w+)['\"]")
+_TRS_COUNT = re.compile(r"\bcountPage\s*=\s*['\"]?(\d+)")
+_TRS_CURRENT = re.compile(r"\bcurrentPage\s*=\s*['\"]?(\d+)")
+
+
+@dataclasses.dataclass(frozen=True)
+class Listing:
+    """What a list page links to: documents to fetch and further list pages."""
+
+    document_urls: tuple[str, ...]
+    next_pages: tuple[str, ...]
+
+
+def _trs_next(html_text: str, base: str) -> list[str]:
+    """TRS pagers: createPageHTML(count, current, "index", "html") or countPage/currentPage."""
+    match = _TRS_PAGER.search(html_text)
+    if match:
+        count, current, prefix, ext = int(match[1]), int(match[2]), match[3], match[4]
+    else:
+        count_m, current_m = _TRS_COUNT.search(html_text), _TRS_CURRENT.search(html_text)
+        if not (count_m and current_m):
+            return []
+        count, current, prefix, ext = int(count_m[1]), int(current_m[1]), "index", "html"
+    if current + 1 >= count:
+        return []
+    return [urljoin(base, f"{prefix}_{current + 1}.{ext}")]
+
+
+def parse_listing(html_text: str, url: str, detail_url: str | None = None,
+                  next_page: str | None = None) -> Listing:
+    """Document links and next-page links of a list page.
+
+    `detail_url` (a regex on absolute URLs) replaces the default CMS shapes; `next_page` (a
+    CSS selector of the next-page anchor) replaces anchor-text and TRS-script pagination.
+    """
+    root = lxml_html.document_fromstring(html_text)
+    bases = root.xpath("//base/@href")
+    base = urljoin(url, bases[0]) if bases else url
+    patterns = [re.compile(detail_url)] if detail_url else [re.compile(p) for p in DEFAULT_DETAIL_PATTERNS]
+    documents: dict[str, None] = {}
+    next_pages: dict[str, None] = {}
+    for anchor in root.iter("a"):
+        href = (anchor.get("href") or "").strip()
+        if not href or href.startswith(("javascript:", "mailto:", "#")):
+            continue
+        absolute = urldefrag(urljoin(base, href))[0]
+        if any(p.search(absolute) for p in patterns):
+            documents[absolute] = None
+        elif next_page is None and _NEXT_TEXT.match(anchor.text_content() or ""):
+            next_pages[absolute] = None
+    if next_page is not None:
+        for element in root.cssselect(next_page):
+            href = (element.get("href") or "").strip()
+            if href and not href.startswith("javascript:"):
+                next_pages[urldefrag(urljoin(base, href))[0]] = None
+    else:
+        for link in _trs_next(html_text, base):
+            next_pages[link] = None
+    next_pages.pop(url, None)
+    return Listing(tuple(documents), tuple(next_pages))

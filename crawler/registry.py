@@ -1,0 +1,174 @@
+"""Portal registry: portals.toml -> validated, frozen Portal records."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import tomllib
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from archive.errors import RegistryError
+
+_NAME = re.compile(r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$")
+_KEYS = frozenset({"name", "title", "start_urls", "allowed_domains", "detail_url",
+                   "max_list_pages", "next_page", "schedule"})
+DEFAULT_MAX_LIST_PAGES = 30
+
+
+@dataclasses.dataclass(frozen=True)
+class Portal:
+    """One disclosure column to crawl."""
+
+    name: str
+    title: str
+    start_urls: tuple[str, ...]
+    allowed_domains: tuple[str, ...]
+    detail_url: str | None = None
+    max_list_pages: int = DEFAULT_MAX_LIST_PAGES
+    next_page: str | None = None
+    schedule: str | None = None
+
+
+def _fail(source: str, portal: str, key: str, problem: str) -> RegistryError:
+    return RegistryError(f"{source}: portal {portal!r}: key {key!r}: {problem}")
+
+
+def _check_url(source: str, portal: str, url: object) -> str:
+    if not isinstance(url, str):
+        raise _fail(source, portal, "start_urls", f"{url!r} is not a string")
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise _fail(source, portal, "start_urls", f"{url!r} is not an http(s) URL with a host")
+    return url
+
+
+def _string_list(source: str, portal: str, key: str, value: object) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+        raise _fail(source, portal, key, "must be a list of non-empty strings")
+    return tuple(value)
+
+
+def _check_cron(source: str, portal: str, expression: object) -> str:
+    from apscheduler.triggers.cron import CronTrigger
+
+    if not isinstance(expression, str):
+        raise _fail(source, portal, "schedule", "must be a cron string such as '0 3 * * *'")
+    try:
+        CronTrigger.from_crontab(expression)
+    except ValueError as exc:
+        raise _fail(source, portal, "schedule", f"bad cron expression {expression!r}: {exc}") from exc
+    return expression
+
+
+def _check_selector(source: str, portal: str, selector: object) -> str:
+    from cssselect import GenericTranslator, SelectorError
+
+    if not isinstance(selector, str) or not selector.strip():
+        raise _fail(source, portal, "next_page", "must be a CSS selector string")
+    try:
+        GenericTranslator().css_to_xpath(selector)
+    except SelectorError as exc:
+        raise _fail(source, portal, "next_page", f"bad CSS selector {selector!r}: {exc}") from exc
+    return selector
+
+
+def parse_portal(entry: dict, source: str, position: int) -> Portal:
+    """Validate one [[portal]] table; every error names the portal and the key."""
+    name = entry.get("name")
+    label = name if isinstance(name, str) else f"#{position}"
+    unknown = sorted(set(entry) - _KEYS)
+    if unknown:
+        raise _fail(source, label, unknown[0], f"unknown key (known: {', '.join(sorted(_KEYS))})")
+    if not isinstance(name, str) or not _NAME.match(name):
+        raise _fail(source, label, "name", "required, a slug of a-z, 0-9 and '-'")
+    if "start_urls" not in entry or not entry["start_urls"]:
+        raise _fail(source, name, "start_urls", "required: at least one list page URL")
+    start_urls = tuple(_check_url(source, name, url) for url in
+                       _string_list(source, name, "start_urls", entry["start_urls"]))
+    if "allowed_domains" in entry:
+        domains = _string_list(source, name, "allowed_domains", entry["allowed_domains"])
+        for domain in domains:
+            if "/" in domain or ":" in domain:
+                raise _fail(source, name, "allowed_domains", f"{domain!r} must be a bare host name")
+    else:
+        domains = tuple(dict.fromkeys(urlsplit(url).hostname or "" for url in start_urls))
+    outside = [u for u in start_urls if not _host_allowed(urlsplit(u).hostname or "", domains)]
+    if outside:
+        raise _fail(source, name, "allowed_domains", f"does not cover start URL {outside[0]!r}")
+    detail_url = entry.get("detail_url")
+    if detail_url is not None:
+        if not isinstance(detail_url, str):
+            raise _fail(source, name, "detail_url", "must be a regular expression string")
+        try:
+            re.compile(detail_url)
+        except re.error as exc:
+            raise _fail(source, name, "detail_url", f"bad regex {detail_url!r}: {exc}") from exc
+    max_pages = entry.get("max_list_pages", DEFAULT_MAX_LIST_PAGES)
+    if not isinstance(max_pages, int) or isinstance(max_pages, bool) or max_pages < 1:
+        raise _fail(source, name, "max_list_pages", f"{max_pages!r} is not a positive integer")
+    title = entry.get("title", name)
+    if not isinstance(title, str):
+        raise _fail(source, name, "title", "must be a string")
+    return Portal(
+        name=name,
+        title=title,
+        start_urls=start_urls,
+        allowed_domains=domains,
+        detail_url=detail_url,
+        max_list_pages=max_pages,
+        next_page=_check_selector(source, name, entry["next_page"]) if "next_page" in entry else None,
+        schedule=_check_cron(source, name, entry["schedule"]) if "schedule" in entry else None,
+    )
+
+
+def _host_allowed(host: str, domains: tuple[str, ...]) -> bool:
+    host = host.lower()
+    return any(host == d.lower() or host.endswith("." + d.lower()) for d in domains)
+
+
+def host_allowed(url: str, portal: Portal) -> bool:
+    """True when `url`'s host is one of the portal's allowed domains or a subdomain of one."""
+    return _host_allowed(urlsplit(url).hostname or "", portal.allowed_domains)
+
+
+def parse_registry(text: str, source: str = "portals.toml") -> tuple[Portal, ...]:
+    """Parse registry TOML text into portals; raises RegistryError on the first problem."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise RegistryError(f"{source}: not valid TOML: {exc}") from exc
+    unknown = sorted(set(data) - {"portal"})
+    if unknown:
+        raise RegistryError(f"{source}: unknown top-level key {unknown[0]!r} (expected [[portal]] tables)")
+    entries = data.get("portal", [])
+    if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+        raise RegistryError(f"{source}: 'portal' must be an array of tables ([[portal]])")
+    portals: list[Portal] = []
+    seen: set[str] = set()
+    for position, entry in enumerate(entries, start=1):
+        portal = parse_portal(entry, source, position)
+        if portal.name in seen:
+            raise _fail(source, portal.name, "name", "duplicate portal name")
+        seen.add(portal.name)
+        portals.append(portal)
+    return tuple(portals)
+
+
+def load_registry(path: str | Path) -> tuple[Portal, ...]:
+    """Read and validate a registry file; RegistryError when it is missing or invalid."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise RegistryError(f"{path}: cannot read the portal registry: {exc}") from exc
+    return parse_registry(text, source=str(path))
+
+
+def select_portals(portals: tuple[Portal, ...], names: list[str] | tuple[str, ...]) -> tuple[Portal, ...]:
+    """The named portals in registry order (all when `names` is empty)."""
+    known = {p.name for p in portals}
+    missing = [n for n in names if n not in known]
+    if missing:
+        raise RegistryError(f"no portal named {missing[0]!r} in the registry (known: {', '.join(sorted(known))})")
+    return tuple(p for p in portals if not names or p.name in names)

@@ -1,0 +1,191 @@
+"""The `govarchive` command: a thin click layer over crawler/, archive/ and the demo."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from archive.errors import GovarchiveError
+from archive.extract import extract_page
+from archive.store import Archive
+from crawler.registry import load_registry, select_portals
+from govarchive.crawl import CrawlResult, run_crawl
+
+EXIT_USAGE = 2  # bad registry, database path or arguments
+DB_OPTION = click.option("--db", "db_path", envvar="GOVARCHIVE_DB", default="archive.db",
+                         show_default=True, type=click.Path(dir_okay=False, path_type=Path),
+                         help="Archive database (env GOVARCHIVE_DB).")
+
+
+def fail(message: str, code: int = EXIT_USAGE) -> None:
+    click.echo(f"govarchive: error: {message}", err=True)
+    sys.exit(code)
+
+
+def open_archive(path: Path) -> Archive:
+    try:
+        return Archive.open(path)
+    except GovarchiveError as exc:
+        fail(str(exc))
+        raise  # unreachable
+
+
+def parse_settings(pairs: tuple[str, ...]) -> dict[str, str]:
+    settings = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            fail(f"--setting {pair!r}: expected KEY=VALUE")
+        settings[key] = value
+    return settings
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="govarchive")
+def main() -> None:
+    """Collect government disclosure pages (政府信息公开) into a SQLite archive.
+
+    Typical use: list the disclosure columns in portals.toml, run `govarchive crawl`, then
+    `govarchive search 法治政府` or query the database with SQL.
+    """
+
+
+def print_result(result: CrawlResult) -> None:
+    click.echo(f"  {result.portal}: {result.status} — {result.list_pages} list pages, "
+               f"{result.detail_pages} detail pages, {result.documents_new} new documents, "
+               f"{result.duplicates} duplicates merged, {result.errors} failures "
+               f"({result.seconds:.1f}s)", err=True)
+    for url, reason in result.failures[:5]:
+        click.echo(f"    failed {url}: {reason}", err=True)
+    if len(result.failures) > 5:
+        click.echo(f"    … and {len(result.failures) - 5} more (table crawl_errors)", err=True)
+
+
+def crawl_portals(names: tuple[str, ...], config: Path, db_path: Path,
+                  settings: dict[str, str]) -> list[CrawlResult]:
+    """Validate registry and database first (exit 2), then crawl each portal in turn."""
+    try:
+        portals = select_portals(load_registry(config), names)
+    except GovarchiveError as exc:
+        fail(str(exc))
+    open_archive(db_path).close()
+    results = []
+    for number, portal in enumerate(portals, start=1):
+        click.echo(f"[{number}/{len(portals)}] crawling {portal.name} ({portal.title})", err=True)
+        result = run_crawl(portal, config, db_path, settings)
+        print_result(result)
+        results.append(result)
+    return results
+
+
+def summary_line(results: list[CrawlResult]) -> str:
+    total = lambda field: sum(getattr(r, field) for r in results)  # noqa: E731
+    failed = sum(r.status != "ok" for r in results)
+    return (f"portals: {len(results)} ({failed} failed) · list pages: {total('list_pages')} · "
+            f"detail pages: {total('detail_pages')} · documents archived: {total('documents_new')} · "
+            f"duplicates merged: {total('duplicates')} · failures: {total('errors')}")
+
+
+@main.command()
+@click.argument("names", nargs=-1)
+@click.option("--config", default="portals.toml", show_default=True,
+              type=click.Path(dir_okay=False, path_type=Path), help="Portal registry (TOML).")
+@DB_OPTION
+@click.option("-s", "--setting", "settings", multiple=True, metavar="KEY=VALUE",
+              help="Extra Scrapy setting for the crawl, e.g. -s DOWNLOAD_DELAY=2.")
+@click.option("--json", "as_json", is_flag=True, help="Print the run results as JSON on stdout.")
+def crawl(names: tuple[str, ...], config: Path, db_path: Path, settings: tuple[str, ...],
+          as_json: bool) -> None:
+    """Crawl the named portals (all when none is named) into the archive.
+
+    Each portal runs as its own `scrapy crawl portal` process. Exit code 0 when every run
+    finished ok, 1 when a run failed, 2 when the registry or database cannot be used.
+    """
+    results = crawl_portals(names, config, db_path, parse_settings(settings))
+    if as_json:
+        click.echo(json.dumps([r.as_dict() for r in results], ensure_ascii=False, indent=2))
+    else:
+        click.echo(summary_line(results))
+    sys.exit(0 if all(r.status == "ok" for r in results) else 1)
+
+
+@main.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--url", default=None, help="The page's URL (dates and links are read from it).")
+def extract(file: Path, url: str | None) -> None:
+    """Extract one saved page and print its record as JSON."""
+    try:
+        record = extract_page(file.read_bytes(), url or file.resolve().as_uri())
+    except GovarchiveError as exc:
+        fail(str(exc), 1)
+    click.echo(json.dumps(record.as_dict(), ensure_ascii=False, indent=2))
+
+
+def print_hits(query: str, hits: list) -> None:
+    click.echo(f"{len(hits)} hit(s) for {query!r}")
+    for hit in hits:
+        dates = hit.published_date or "date unknown"
+        click.echo(f"- {hit.title}  [{dates}] {hit.publisher or hit.portal}")
+        click.echo(f"  {hit.url}")
+        click.echo(f"  {hit.snippet}")
+
+
+@main.command()
+@click.argument("query")
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 10_000))
+@click.option("--json", "as_json", is_flag=True, help="Print hits as JSON.")
+@DB_OPTION
+def search(query: str, limit: int, as_json: bool, db_path: Path) -> None:
+    """Full-text search: every term must occur (terms of two characters such as 执法 work)."""
+    if not db_path.exists():
+        fail(f"{db_path}: no archive here yet (run `govarchive crawl` first, or set --db)")
+    archive = open_archive(db_path)
+    hits = archive.search(query, limit)
+    archive.close()
+    if as_json:
+        click.echo(json.dumps([h.__dict__ for h in hits], ensure_ascii=False, indent=2))
+    else:
+        print_hits(query, hits)
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the counts as JSON.")
+@DB_OPTION
+def stats(as_json: bool, db_path: Path) -> None:
+    """Counts of documents, pages and runs, per portal and per report year."""
+    if not db_path.exists():
+        fail(f"{db_path}: no archive here yet (run `govarchive crawl` first, or set --db)")
+    archive = open_archive(db_path)
+    numbers = archive.stats()
+    archive.close()
+    if as_json:
+        click.echo(json.dumps(numbers, ensure_ascii=False, indent=2))
+        return
+    click.echo(f"documents: {numbers['documents']}  pages: {numbers['pages']}  "
+               f"portals: {numbers['portals']}  crawl runs: {numbers['crawl_runs']}  "
+               f"recorded failures: {numbers['errors']}")
+    for row in numbers["by_portal"]:
+        click.echo(f"  {row['portal']}: {row['documents']} documents on {row['pages']} pages "
+                   f"(last seen {row['last_seen']})")
+    for row in numbers["by_year"]:
+        click.echo(f"  report year {row['report_year'] or 'unknown'}: {row['documents']} documents")
+
+
+@main.command()
+@click.option("--db", "db_path", default="demo.db", show_default=True,
+              type=click.Path(dir_okay=False, path_type=Path), help="Demo database (recreated).")
+@click.option("--sites", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
+              help="Folder of sample portals with a portals.toml template "
+                   "(default: tests/fixtures/sites of this checkout).")
+def demo(db_path: Path, sites: Path | None) -> None:
+    """Serve the bundled sample portals on 127.0.0.1, crawl them into demo.db, search it."""
+    from govarchive.demo import run_demo
+
+    try:
+        code = run_demo(db_path, sites)
+    except GovarchiveError as exc:
+        fail(str(exc))
+    sys.exit(code)

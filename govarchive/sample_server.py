@@ -1,0 +1,35 @@
+"""Serve a folder of sample portals over HTTP on 127.0.0.1 (a free port) for demos and tests."""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import http.server
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        pass
+
+
+@contextlib.contextmanager
+def serve_directory(root: Path) -> Iterator[str]:
+    """Serve `root` until the block ends; yields the base URL, e.g. http://127.0.0.1:40123."""
+    handler = functools.partial(_QuietHandler, directory=str(root))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, name="sample-portals", daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+def render_registry(sites: Path, base_url: str) -> str:
+    """The sample registry (`sites/portals.toml`) with `{base}` replaced by the server URL."""
+    return (sites / "portals.toml").read_text(encoding="utf-8").replace("{base}", base_url)
