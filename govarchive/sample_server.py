@@ -11,14 +11,29 @@ from pathlib import Path
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    """Serves files without logging; appends each requested path to `requested`."""
+
+    def __init__(self, *args: object, requested: list[str], **kwargs: object) -> None:
+        self.requested = requested
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+
+    def send_head(self):  # noqa: ANN201 - SimpleHTTPRequestHandler's own signature
+        self.requested.append(self.path)
+        return super().send_head()
+
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002
         pass
 
 
 @contextlib.contextmanager
-def serve_directory(root: Path) -> Iterator[str]:
-    """Serve `root` until the block ends; yields the base URL, e.g. http://127.0.0.1:40123."""
-    handler = functools.partial(_QuietHandler, directory=str(root))
+def serve_directory(root: Path, requested: list[str] | None = None) -> Iterator[str]:
+    """Serve `root` until the block ends; yields the base URL, e.g. http://127.0.0.1:40123.
+
+    When `requested` is given, every requested path is appended to it (tests read it to
+    check what a crawl fetched).
+    """
+    requested = [] if requested is None else requested
+    handler = functools.partial(_QuietHandler, directory=str(root), requested=requested)
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, name="sample-portals", daemon=True)
     thread.start()

@@ -1,0 +1,78 @@
+"""Shared fixtures: loopback-only network guard, fixture paths, sample server, temp archive."""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from archive.store import Archive
+from govarchive.sample_server import render_registry, serve_directory
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+SITES = FIXTURES / "sites"
+PAGES = FIXTURES / "pages"
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+# Scrapy settings for crawling the loopback server quickly.
+FAST = ("-s", "AUTOTHROTTLE_ENABLED=False", "-s", "DOWNLOAD_DELAY=0")
+
+
+def _is_loopback(address: object) -> bool:
+    if not isinstance(address, tuple) or not address:
+        return True  # AF_UNIX paths and the like
+    host = address[0]
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+@pytest.fixture(autouse=True)
+def loopback_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Refuse every connection that does not go to this machine."""
+    real_connect, real_connect_ex = socket.socket.connect, socket.socket.connect_ex
+
+    def guard(address: object) -> None:
+        if not _is_loopback(address):
+            raise ConnectionRefusedError(f"tests are offline: refused connection to {address!r}")
+
+    def connect(self: socket.socket, address: object) -> None:
+        guard(address)
+        return real_connect(self, address)
+
+    def connect_ex(self: socket.socket, address: object) -> int:
+        guard(address)
+        return real_connect_ex(self, address)
+
+    monkeypatch.setattr(socket.socket, "connect", connect)
+    monkeypatch.setattr(socket.socket, "connect_ex", connect_ex)
+
+
+@pytest.fixture
+def archive(tmp_path: Path) -> Iterator[Archive]:
+    store = Archive.open(tmp_path / "archive.db")
+    yield store
+    store.close()
+
+
+class SampleSite:
+    """The sample portals served on 127.0.0.1 with their rendered registry."""
+
+    def __init__(self, base_url: str, config: Path, requested: list[str]) -> None:
+        self.base_url = base_url
+        self.config = config
+        self.requested = requested
+
+
+@pytest.fixture
+def sample_site(tmp_path: Path) -> Iterator[SampleSite]:
+    requested: list[str] = []
+    with serve_directory(SITES, requested) as base_url:
+        config = tmp_path / "portals.toml"
+        config.write_text(render_registry(SITES, base_url), encoding="utf-8")
+        yield SampleSite(base_url, config, requested)
