@@ -19,6 +19,8 @@ def run_status(finish_reason: str, list_pages: int) -> str:
 
 
 class CrawlRunRecorder:
+    """Opens a crawl_runs row when the spider opens, closes it with the crawl's counts."""
+
     def __init__(self, crawler: Crawler, db_path: str) -> None:
         self.crawler = crawler
         self.db_path = db_path
@@ -32,6 +34,7 @@ class CrawlRunRecorder:
         recorder = cls(crawler, db_path)
         crawler.signals.connect(recorder.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(recorder.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(recorder.spider_error, signal=signals.spider_error)
         return recorder
 
     def spider_opened(self, spider) -> None:
@@ -41,6 +44,16 @@ class CrawlRunRecorder:
         finally:
             archive.close()
         self.crawler.stats.set_value("govarchive/run_id", self.run_id)
+
+    def spider_error(self, failure, response, spider) -> None:
+        """A callback raised (a page no parser expected): record it; the crawl goes on."""
+        self.crawler.stats.inc_value("govarchive/errors")
+        archive = Archive.open(self.db_path)
+        try:
+            archive.record_error(self.run_id, spider.portal.name, response.url,
+                                 f"parser crashed: {failure.type.__name__}: {failure.getErrorMessage()}")
+        finally:
+            archive.close()
 
     def spider_closed(self, spider, reason: str) -> None:
         if self.run_id is None:

@@ -127,7 +127,9 @@ def extract(file: Path, url: str | None) -> None:
 def print_hits(query: str, hits: list) -> None:
     click.echo(f"{len(hits)} hit(s) for {query!r}")
     for hit in hits:
-        dates = hit.published_date or "date unknown"
+        dates = f"published {hit.published_date}" if hit.published_date else "date unknown"
+        if hit.written_date and hit.written_date != hit.published_date:
+            dates += f", written {hit.written_date}"
         click.echo(f"- {hit.title}  [{dates}] {hit.publisher or hit.portal}")
         click.echo(f"  {hit.url}")
         click.echo(f"  {hit.snippet}")

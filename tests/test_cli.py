@@ -53,7 +53,7 @@ def test_search_text_and_json(filled_db: Path) -> None:
     assert result.exit_code == 0
     assert result.stdout.splitlines()[:3] == [
         "1 hit(s) for '执法'",
-        "- 关于2024年度法治政府建设情况的报告  [2025-01-16] 万州区后山镇",
+        "- 关于2024年度法治政府建设情况的报告  [published 2025-01-16] 万州区后山镇",
         "  http://127.0.0.1/1.html",
     ]
     as_json = CliRunner().invoke(main, ["search", "法治政府", "--json", "--limit", "5"],

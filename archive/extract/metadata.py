@@ -92,7 +92,10 @@ def _labelled_pairs(root: lxml_html.HtmlElement, skip: set) -> Iterable[tuple[st
     for el in root.iter():
         if not isinstance(el.tag, str) or el in skip:
             continue
-        text = squash(el.text_content())
+        raw = el.text_content()
+        if len(raw) > 4 * 80:
+            continue  # a layout block, not a label or a value (checked before the costly squash)
+        text = squash(raw)
         if not text or len(text) > 80:
             continue
         cell = _LABEL_CELL.match(text)
