@@ -32,7 +32,7 @@ def filled_db(tmp_path: Path) -> Path:
 def test_extract_prints_the_record_as_json() -> None:
     page = PAGES / "trs" / "cq-houshan-2024" / "input.html"
     result = CliRunner().invoke(main, ["extract", str(page), "--url",
-                                       "http://www.wz.gov.cn/fzzfjsndbg/202501/t20250116_1001.html"])
+                                       "http://www.example.gov.cn/fzzfjsndbg/202501/t20250116_1001.html"])
     assert result.exit_code == 0, result.output
     record = json.loads(result.stdout)
     assert {"title", "text", "metadata", "region_code", "report_year"} <= set(record)

@@ -60,10 +60,10 @@ def test_normalize_date(text: str | None, iso: str | None) -> None:
 
 
 @pytest.mark.parametrize("url, iso", [
-    ("http://a.gov.cn/zfxxgkml/202501/t20250116_123.html", "2025-01-16"),
-    ("http://a.gov.cn/art/2025/1/6/art_1402_88213.html", "2025-01-06"),
-    ("https://www.shqp.gov.cn/shqp/20250319/1180562.html", "2025-03-19"),
-    ("http://a.gov.cn/col/col1402/index.html", None),
+    ("http://a.example.gov.cn/zfxxgkml/202501/t20250116_123.html", "2025-01-16"),
+    ("http://a.example.gov.cn/art/2025/1/6/art_1402_88213.html", "2025-01-06"),
+    ("https://qp.example.gov.cn/shqp/20250319/1180562.html", "2025-03-19"),
+    ("http://a.example.gov.cn/col/col1402/index.html", None),
 ])
 def test_date_from_url(url: str, iso: str | None) -> None:
     assert date_from_url(url) == iso
@@ -135,3 +135,14 @@ def test_region_code(index_no: str | None, code: str | None) -> None:
 ])
 def test_report_year(title: str | None, year: int | None) -> None:
     assert report_year(title) == year
+
+
+@pytest.mark.parametrize("address, allowed", [
+    (("127.0.0.1", 80), True), (("::1", 80, 0, 0), True), (("localhost", 8000), True),
+    ("/tmp/socket", True), (("10.0.0.1", 80), False), (("93.184.216.34", 443), False),
+    (("www.example.gov.cn", 80), False),
+])
+def test_network_guard_allows_only_loopback(address: object, allowed: bool) -> None:
+    from tests.conftest import _is_loopback
+
+    assert _is_loopback(address) is allowed

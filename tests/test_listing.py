@@ -58,18 +58,18 @@ def test_default_shapes_of_each_family() -> None:
       <a href="/art/2016/11/22/art_1621004_30332664.html">hanweb</a>
       <a href="/xxgk/content_12.htm">content</a> <a href="/col/col1/index.html">column</a>
       <a href="javascript:void(0)">js</a> <a href="/a/202501/t20250116_1.shtml#top">trs</a>"""
-    listing = parse_listing(html, "http://x.gov.cn/list/")
+    listing = parse_listing(html, "http://www.example.gov.cn/list/")
     assert listing.document_urls == (
-        "http://x.gov.cn/a/202305/7215380191c5400397df5d7d0b5fd06b.shtml",
-        "http://x.gov.cn/art/2016/11/22/art_1621004_30332664.html",
-        "http://x.gov.cn/xxgk/content_12.htm",
-        "http://x.gov.cn/a/202501/t20250116_1.shtml",
+        "http://www.example.gov.cn/a/202305/7215380191c5400397df5d7d0b5fd06b.shtml",
+        "http://www.example.gov.cn/art/2016/11/22/art_1621004_30332664.html",
+        "http://www.example.gov.cn/xxgk/content_12.htm",
+        "http://www.example.gov.cn/a/202501/t20250116_1.shtml",
     )
 
 
 def test_trs_count_page_script_variant() -> None:
     html = "<script>var currentPage = 0; var countPage = 2;</script>"
-    assert parse_listing(html, "http://x.gov.cn/nb/").next_pages == ("http://x.gov.cn/nb/index_1.html",)
+    assert parse_listing(html, "http://www.example.gov.cn/nb/").next_pages == ("http://www.example.gov.cn/nb/index_1.html",)
 
 
 def test_real_trs_list_page_when_shared_is_present() -> None:
@@ -77,6 +77,6 @@ def test_real_trs_list_page_when_shared_is_present() -> None:
     if not page.exists():
         pytest.skip("../shared/corpus/real not present")
     text, _ = decode_html(page.read_bytes())
-    listing = parse_listing(text, "http://x.gov.cn/xxgk/xxgknb/index.html")
+    listing = parse_listing(text, "http://www.example.gov.cn/xxgk/xxgknb/index.html")
     assert len(listing.document_urls) == 10
-    assert listing.next_pages == ("http://x.gov.cn/xxgk/xxgknb/index_1.html",)
+    assert listing.next_pages == ("http://www.example.gov.cn/xxgk/xxgknb/index_1.html",)

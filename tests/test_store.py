@@ -27,16 +27,16 @@ def count(archive: Archive, table: str) -> int:
 
 
 def test_same_text_on_two_portals_is_one_document_two_pages(archive: Archive) -> None:
-    assert archive.record_page("a", "http://a/1.html", 200, record(REPORT)) == PageOutcome.NEW
+    assert archive.record_page("a", "http://a.example.gov.cn/1.html", 200, record(REPORT)) == PageOutcome.NEW
     repost = REPORT.replace(",", "，").replace("\n", "\n\n  ")  # full-width marks, other spacing
-    assert archive.record_page("b", "http://b/9.html", 200, record(repost)) == PageOutcome.DUPLICATE
+    assert archive.record_page("b", "http://b.example.gov.cn/9.html", 200, record(repost)) == PageOutcome.DUPLICATE
     assert count(archive, "documents") == 1
     assert count(archive, "pages") == 2
 
 
 def test_recrawl_adds_nothing(archive: Archive) -> None:
-    archive.record_page("a", "http://a/1.html", 200, record(REPORT), seen_at="2025-01-01T00:00:00+00:00")
-    outcome = archive.record_page("a", "http://a/1.html", 200, record(REPORT), seen_at="2025-02-01T00:00:00+00:00")
+    archive.record_page("a", "http://a.example.gov.cn/1.html", 200, record(REPORT), seen_at="2025-01-01T00:00:00+00:00")
+    outcome = archive.record_page("a", "http://a.example.gov.cn/1.html", 200, record(REPORT), seen_at="2025-02-01T00:00:00+00:00")
     assert outcome == PageOutcome.UNCHANGED
     row = archive.db.execute("SELECT first_seen, last_seen FROM documents").fetchone()
     assert row == ("2025-01-01T00:00:00+00:00", "2025-02-01T00:00:00+00:00")
@@ -44,54 +44,54 @@ def test_recrawl_adds_nothing(archive: Archive) -> None:
 
 
 def test_changed_text_at_known_url_is_a_new_document(archive: Archive) -> None:
-    archive.record_page("a", "http://a/1.html", 200, record(REPORT))
-    assert archive.record_page("a", "http://a/1.html", 200, record(REPORT + "\n2025年1月16日")) == PageOutcome.CHANGED
+    archive.record_page("a", "http://a.example.gov.cn/1.html", 200, record(REPORT))
+    assert archive.record_page("a", "http://a.example.gov.cn/1.html", 200, record(REPORT + "\n2025年1月16日")) == PageOutcome.CHANGED
     assert count(archive, "documents") == 2 and count(archive, "pages") == 1
 
 
 def test_duplicate_fills_missing_metadata_without_overwriting(archive: Archive) -> None:
-    archive.record_page("a", "http://a/1.html", 200, record(REPORT, publisher="万州区后山镇"))
-    archive.record_page("b", "http://b/1.html", 200,
+    archive.record_page("a", "http://a.example.gov.cn/1.html", 200, record(REPORT, publisher="万州区后山镇"))
+    archive.record_page("b", "http://b.example.gov.cn/1.html", 200,
                         record(REPORT, publisher="万州区人民政府", index_no="115001010086458821/2025-00001"))
     row = archive.db.execute("SELECT publisher, index_no FROM documents").fetchone()
     assert row == ("万州区后山镇", "115001010086458821/2025-00001")
 
 
 def test_failed_write_leaves_no_partial_rows(archive: Archive, monkeypatch: pytest.MonkeyPatch) -> None:
-    archive.record_page("a", "http://a/1.html", 200, record(REPORT))
+    archive.record_page("a", "http://a.example.gov.cn/1.html", 200, record(REPORT))
     archive.db.execute("CREATE TRIGGER refuse BEFORE INSERT ON pages BEGIN SELECT RAISE(ABORT, 'disk says no'); END")
     with pytest.raises(sqlite3.IntegrityError):
-        archive.record_page("a", "http://a/2.html", 200, record("另一份报告的正文，内容完全不同。"))
+        archive.record_page("a", "http://a.example.gov.cn/2.html", 200, record("另一份报告的正文，内容完全不同。"))
     assert count(archive, "documents") == 1 and count(archive, "pages") == 1
 
 
 def test_search_trigram_and_two_character_terms(archive: Archive) -> None:
-    archive.record_page("a", "http://a/1.html", 200, record(REPORT, published_date="2025-01-16", publisher="后山镇"))
-    archive.record_page("a", "http://a/2.html", 200, record("全面推进政务公开。", title="政务公开工作年度报告"))
+    archive.record_page("a", "http://a.example.gov.cn/1.html", 200, record(REPORT, published_date="2025-01-16", publisher="后山镇"))
+    archive.record_page("a", "http://a.example.gov.cn/2.html", 200, record("全面推进政务公开。", title="政务公开工作年度报告"))
     hits = archive.search("公正文明执法")
-    assert [h.url for h in hits] == ["http://a/1.html"]
+    assert [h.url for h in hits] == ["http://a.example.gov.cn/1.html"]
     assert "[公正文明执法]" in hits[0].snippet
     two = archive.search("执法")
-    assert [h.url for h in two] == ["http://a/1.html"]
+    assert [h.url for h in two] == ["http://a.example.gov.cn/1.html"]
     assert "[执法]" in two[0].snippet
-    assert {h.url for h in archive.search("年度报告")} == {"http://a/2.html"}
+    assert {h.url for h in archive.search("年度报告")} == {"http://a.example.gov.cn/2.html"}
     assert archive.search("执法 政务") == []
     assert archive.search("   ") == []
 
 
 def test_fts_follows_text_changes_but_not_last_seen_updates(archive: Archive) -> None:
-    archive.record_page("a", "http://a/1.html", 200, record(REPORT))
-    archive.record_page("a", "http://a/1.html", 200, record(REPORT))
+    archive.record_page("a", "http://a.example.gov.cn/1.html", 200, record(REPORT))
+    archive.record_page("a", "http://a.example.gov.cn/1.html", 200, record(REPORT))
     assert len(archive.search("依法行政")) == 1
 
 
 def test_runs_and_errors(archive: Archive) -> None:
     run_id = archive.start_run("a")
-    archive.record_error(run_id, "a", "http://a/404.html", "HTTP 404")
+    archive.record_error(run_id, "a", "http://a.example.gov.cn/404.html", "HTTP 404")
     archive.finish_run(run_id, "ok", RunCounts(2, 3, 1, 1, 1))
     (run,) = archive.runs_after(0)
     assert (run["status"], run["list_pages"], run["detail_pages"], run["errors"]) == ("ok", 2, 3, 1)
-    assert archive.run_errors(run_id) == [{"url": "http://a/404.html", "reason": "HTTP 404"}]
+    assert archive.run_errors(run_id) == [{"url": "http://a.example.gov.cn/404.html", "reason": "HTTP 404"}]
 
 
 def test_open_refuses_unusable_paths(tmp_path: Path) -> None:
