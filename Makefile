@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test install install-dev bench clean
+.PHONY: demo test install install-dev bench bench-extract clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,7 +27,9 @@ demo: install
 test: install-dev
 	$(BIN)/python -m pytest
 
-bench: install-dev
+bench: bench-extract
+
+bench-extract: install-dev
 	$(BIN)/python bench/extract.py
 
 clean:

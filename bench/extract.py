@@ -100,7 +100,8 @@ def real_table() -> None:
         return
     manifest = [e for e in json.loads((REAL / "manifest.json").read_text(encoding="utf-8"))
                 if e["kind"] == "detail"]
-    print(f"\nReal portal pages ({len(manifest)}): first/last sentence found, boilerplate strings left, ms/page")
+    print(f"\nReal portal pages ({len(manifest)}): first/last sentence found, boilerplate lines left "
+          "(a manifest string standing as a line of its own), ms/page")
     print(f"{'extractor':22} {'first':>6} {'last':>6} {'boilerplate':>12} {'ms/page':>8}")
     squash = lambda s: "".join(s.split())  # noqa: E731
     for name, extract in EXTRACTORS.items():
@@ -112,12 +113,43 @@ def real_table() -> None:
             flat = squash(text)
             first += squash(entry["body_first"])[:15] in flat
             last += squash(entry["body_last"])[-15:] in flat
-            left += sum(1 for b in entry["boilerplate"] if len(b) >= 4 and b in text)
+            lines = {line.strip() for line in text.splitlines()}
+            left += sum(1 for b in entry["boilerplate"] if b.strip() in lines)
             times.append(ms)
         print(f"{name:22} {first:3d}/{len(manifest)} {last:3d}/{len(manifest)} {left:12d} "
               f"{statistics.mean(times):8.1f}")
 
 
+def metadata_table() -> None:
+    """Titles and metadata fields of our extractor against the fixtures and the real pages."""
+    cases = sorted(PAGES.glob("*/*/expected.json"))
+    fields = right = titles = 0
+    for path in cases:
+        expected = json.loads(path.read_text(encoding="utf-8"))
+        record = extract_page((path.parent / "input.html").read_bytes(),
+                              expected["url"].replace("{base}", "http://127.0.0.1"))
+        titles += record.title == expected["title"]
+        for field, value in expected["metadata"].items():
+            fields += 1
+            right += record.metadata.as_dict()[field] == value
+    print(f"\ngovarchive on fixtures: titles right {titles}/{len(cases)}, "
+          f"metadata fields right {right}/{fields} (null fields included)")
+    if not REAL.is_dir():
+        return
+    manifest = [e for e in json.loads((REAL / "manifest.json").read_text(encoding="utf-8"))
+                if e["kind"] == "detail"]
+    fields = right = titles = 0
+    for entry in manifest:
+        record = extract_page((REAL / entry["file"]).read_bytes(), "http://www.example.gov.cn/page.html")
+        titles += record.title == entry["title"]
+        for label, value in entry["metadata"].items():
+            fields += 1
+            right += record.raw_metadata.get(label) == (value or None)
+    print(f"govarchive on real pages: titles right {titles}/{len(manifest)}, "
+          f"metadata fields right {right}/{fields} (labels as printed, empty = null)")
+
+
 if __name__ == "__main__":
     fixture_table()
     real_table()
+    metadata_table()

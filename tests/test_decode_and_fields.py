@@ -70,7 +70,7 @@ def test_date_from_url(url: str, iso: str | None) -> None:
 
 
 def metadata_of(fragment: str):
-    return parse_metadata(lxml_html.document_fromstring(f"<html><body>{fragment}</body></html>"))
+    return parse_metadata(lxml_html.document_fromstring(f"<html><body>{fragment}</body></html>")).fields
 
 
 def test_metadata_table_with_bracketed_labels_and_empty_cells() -> None:

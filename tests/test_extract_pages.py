@@ -23,7 +23,8 @@ def load_case(expected_path: Path) -> tuple[bytes, dict]:
 def test_fixture_set_covers_the_families() -> None:
     families = {path.parent.parent.name for path in CASES}
     assert {"trs", "hanweb", "ucap", "intensive", "generic"} <= families
-    assert len(CASES) >= 6
+    per_family = {family: sum(p.parent.parent.name == family for p in CASES) for family in families}
+    assert min(per_family.values()) >= 2, per_family
 
 
 @pytest.mark.parametrize("expected_path", CASES, ids=lambda p: f"{p.parent.parent.name}/{p.parent.name}")
@@ -36,6 +37,9 @@ def test_page_extracts_to_expected_record(expected_path: Path) -> None:
     assert record["report_year"] == expected["report_year"]
     assert record["extraction_method"] == expected["extraction_method"]
     assert record["encoding"] == expected["encoding"]
+    assert record["dates_inconsistent"] == expected["dates_inconsistent"]
+    for label, value in expected["raw_metadata_subset"].items():
+        assert record["raw_metadata"].get(label) == value, label
     assert record["text"].split("\n") == expected["text"].split("\n")
 
 
@@ -69,8 +73,6 @@ def test_signature_repeating_the_first_line_is_kept() -> None:
 REAL = SHARED / "corpus" / "real"
 MANIFEST = json.loads((REAL / "manifest.json").read_text(encoding="utf-8")) if REAL.is_dir() else []
 DETAIL_PAGES = [entry for entry in MANIFEST if entry["kind"] == "detail"]
-# Cases the foundation does not yet get right (table-layout TRS page); extraction issue.
-KNOWN_GAPS = {"009.html"}
 
 
 def squashed(text: str) -> str:
@@ -80,10 +82,10 @@ def squashed(text: str) -> str:
 @pytest.mark.skipif(not REAL.is_dir(), reason="../shared/corpus/real not present")
 @pytest.mark.parametrize("entry", DETAIL_PAGES, ids=lambda e: e["file"])
 def test_real_page_title_and_body_bounds(entry: dict) -> None:
-    if entry["file"] in KNOWN_GAPS:
-        pytest.xfail("table-layout page without a content container: extraction-fidelity issue")
     record = extract_page((REAL / entry["file"]).read_bytes(), "http://www.example.gov.cn/page.html")
     assert record.title == entry["title"]
     body = squashed(record.text)
     assert squashed(entry["body_first"])[:15] in body[:200]
     assert body.endswith(squashed(entry["body_last"])[-15:])
+    for label, value in entry["metadata"].items():
+        assert record.raw_metadata.get(label) == (value or None), label

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import re
 
-from lxml import html as lxml_html
-
 # A line is boilerplate when it is short and opens like one of these. Only runs of such
 # lines at the head or tail of a body are dropped, so a report sentence that mentions
 # 打印 or 来源 in its middle survives.
@@ -24,17 +22,6 @@ _BOILERPLATE_LINE = re.compile(
 )
 _MAX_BOILERPLATE_LINE = 80
 _CONVERSION_MARKER = re.compile(r"\[bookmark:\s*_?\w+\]|\[\s*_GoBack\s*\]")
-
-# Elements a whole-page extraction must not see (navigation, toolbars, footers…).
-_PRUNE_TAGS = ("script", "style", "noscript", "nav", "header", "footer", "form", "iframe",
-               "select", "button", "input", "textarea", "object", "embed", "svg")
-_PRUNE_CLASS_ID = re.compile(
-    r"(?:^|[\s_-])(?:nav|menu|footer|foot|header|head|share|print|bread|crumb|position|location|"
-    r"weizhi|qrcode|qr|ewm|erweima|toolbar|tool|search|login|related|xgwz|xglj|pager|pagination|"
-    r"page-?nav|sidebar|copyright|banner|fontsize|zihao)(?:$|[\s_-])",
-    re.IGNORECASE,
-)
-
 
 def is_boilerplate_line(line: str) -> bool:
     """True when `line` is a short portal line (toolbar, info line, footer, QR prompt…)."""
@@ -55,16 +42,3 @@ def trim_boilerplate(lines: list[str]) -> list[str]:
     while end > start and is_boilerplate_line(lines[end - 1]):
         end -= 1
     return lines[start:end]
-
-
-def prune_page(root: lxml_html.HtmlElement) -> None:
-    """Remove navigation, toolbars and footers from a whole page, in place."""
-    for element in list(root.iter(*_PRUNE_TAGS)):
-        if element.getparent() is not None:
-            element.drop_tree()
-    for element in list(root.iter()):
-        if not isinstance(element.tag, str) or element.getparent() is None:
-            continue
-        marker = f"{element.get('class', '')} {element.get('id', '')}"
-        if marker.strip() and _PRUNE_CLASS_ID.search(marker):
-            element.drop_tree()

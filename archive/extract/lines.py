@@ -9,9 +9,11 @@ from lxml import html as lxml_html
 
 _BLOCK = frozenset({"address", "article", "blockquote", "dd", "div", "dl", "dt", "figcaption",
                     "figure", "footer", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "li",
-                    "main", "ol", "p", "pre", "section", "table", "tbody", "td", "tfoot", "th",
-                    "thead", "tr", "ul", "center"})
+                    "main", "ol", "p", "pre", "section", "table", "tbody", "tfoot", "thead",
+                    "tr", "ul", "center"})
+_CELL = frozenset({"td", "th"})  # cells of a row share its line, separated by a space
 _SKIP = frozenset({"script", "style", "noscript", "template"})
+_MAX_DATA_CELL = 200  # a longer cell (or one holding a table) is layout: its blocks keep their lines
 _SPACE_RUN = re.compile(r"[ \t\r\f\v\u3000\xa0]+")
 _MAX_RESTORED_LINE = 60
 
@@ -30,9 +32,14 @@ def block_lines(element: lxml_html.HtmlElement) -> list[str]:
         tag = node.tag if isinstance(node.tag, str) else ""
         if tag in _SKIP:
             return
+        if tag in _CELL and _is_data_cell(node):
+            parts.append(" " + " ".join(_cell_lines(node)) + " ")
+            return
         block = tag in _BLOCK
         if block:
             parts.append("\n")
+        elif tag in _CELL:
+            parts.append(" ")
         if isinstance(node.tag, str) and node.text:
             parts.append(node.text)
         for child in node:
@@ -41,9 +48,29 @@ def block_lines(element: lxml_html.HtmlElement) -> list[str]:
                 parts.append(child.tail)
         if tag == "br" or block:
             parts.append("\n")
+        elif tag in _CELL:
+            parts.append(" ")
 
     walk(element)
     return clean_lines("".join(parts))
+
+
+def _is_data_cell(cell: lxml_html.HtmlElement) -> bool:
+    """A cell of a table inside a report (short text, no nested table), not a layout cell."""
+    if cell.find(".//table") is not None:
+        return False
+    return len("".join(cell.text_content().split())) <= _MAX_DATA_CELL
+
+
+def _cell_lines(cell: lxml_html.HtmlElement) -> list[str]:
+    lines: list[str] = []
+    if cell.text:
+        lines.append(cell.text)
+    for child in cell:
+        lines.extend(block_lines(child))
+        if child.tail:
+            lines.append(child.tail)
+    return clean_lines("\n".join(lines))
 
 
 def restore_dropped_lines(extracted: list[str], source: list[str]) -> list[str]:

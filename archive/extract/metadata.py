@@ -1,4 +1,4 @@
-"""The 政府信息公开 metadata block (索引号, 发文字号, 发布机构 …) -> DisclosureMetadata."""
+"""The 政府信息公开 metadata block (索引号, 发文字号, 发布机构 …) -> schema fields + every raw pair."""
 
 from __future__ import annotations
 
@@ -10,29 +10,41 @@ from lxml import html as lxml_html
 
 from archive.extract.dates import normalize_date
 
-# Label (white space removed) -> field. Order inside a field does not matter.
-LABELS: dict[str, str] = {
+# Label (white space removed) -> schema field. A primary label always wins over a fallback.
+PRIMARY_LABELS: dict[str, str] = {
     "索引号": "index_no",
-    "发文字号": "doc_no", "文号": "doc_no",
+    "发文字号": "doc_no", "文号": "doc_no", "发文号": "doc_no",
     "主题分类": "topic",
     "体裁分类": "genre",
-    "发布机构": "publisher", "发文机关": "publisher",
+    "发布机构": "publisher", "发文机关": "publisher", "发文单位": "publisher",
     "有效性": "validity",
     "成文日期": "written_date", "发文日期": "written_date",
     "发布日期": "published_date", "发布时间": "published_date",
-    "来源": "source", "信息来源": "source",
+    "来源": "source", "信息来源": "source", "文章来源": "source",
 }
-# Info-line labels ("日期:2025-01-16 来源:…") only read from short free-text lines.
-INFO_LINE_LABELS: dict[str, str] = {**LABELS, "日期": "published_date", "时间": "published_date"}
+FALLBACK_LABELS: dict[str, str] = {
+    "公开主体": "publisher", "责任部门": "publisher", "发布单位": "publisher",
+    "信息提供单位": "publisher",
+    "生成日期": "written_date", "印发日期": "written_date",
+    "公开日期": "published_date", "日期": "published_date", "时间": "published_date",
+    "分类": "topic", "组配分类": "topic",
+}
+KNOWN_LABELS = frozenset(PRIMARY_LABELS) | frozenset(FALLBACK_LABELS) | frozenset({
+    "公开方式", "公开时限", "公开范围", "关键词", "主题词", "服务对象", "效力状况", "浏览次数",
+    "访问量", "点击数", "阅读次数", "作者", "编辑", "责任编辑", "字号", "失效日期", "废止日期",
+    "统一编号", "登记号", "语种", "载体类型", "公开形式", "信息名称", "名称", "标题", "内容概述",
+})
 DATE_FIELDS = frozenset({"written_date", "published_date"})
 
 _SPACE = re.compile(r"[\s\u3000\xa0]+")
 _LABEL_CELL = re.compile(r"^[\[【(（]?([\u4e00-\u9fff]{2,6})[\]】)）]?[:：]?$")
 _INLINE_LABEL = re.compile(r"^[\[【]?([\u4e00-\u9fff]{2,6})[\]】]?[:：](.*)$", re.S)
-# Any short label ends the previous value ("来源： 访问量：199" leaves 来源 empty).
-_INFO_LINE = re.compile(r"([\u4e00-\u9fff]{2,5})\s*[:：]\s*")
+# Any short label ends the previous value on an info line ("来源： 访问量：199").
+_INFO_LINE = re.compile(r"([\u4e00-\u9fff]{2,6})\s*[:：]\s*")
+_COLON = re.compile(r"[:：]")
+_INFO_VALUE_END = re.compile(r"[【\[|丨]")  # toolbars after the last value on a line
 _MAX_INFO_LINE = 160
-_INFO_VALUE_END = re.compile(r"[【\[|丨]")  # toolbars that follow the last value on a line
+_MAX_CELL = 80
 _BLOCK_TAGS = frozenset({"div", "p", "table", "tbody", "tr", "td", "th", "ul", "ol", "li", "dl",
                          "dd", "dt", "section", "article", "header", "footer", "h1", "h2", "h3",
                          "h4", "h5", "h6", "form", "body", "html"})
@@ -55,10 +67,22 @@ class DisclosureMetadata:
     def as_dict(self) -> dict[str, str | None]:
         return dataclasses.asdict(self)
 
+    def completeness(self) -> int:
+        """How many fields are filled: the measure for choosing among copies of a document."""
+        return sum(value is not None for value in self.as_dict().values())
+
+
+@dataclasses.dataclass(frozen=True)
+class MetadataBlock:
+    """Schema fields plus every label/value pair seen, labels without spaces, as printed."""
+
+    fields: DisclosureMetadata
+    raw: dict[str, str | None]
+
 
 def squash(text: str) -> str:
     """Remove every kind of white space (labels are printed as 索 引 号 or 文　　号)."""
-    return _SPACE.sub("", text)
+    return "".join(text.split())  # str.split() knows \u3000 and \xa0
 
 
 def _clean_value(text: str | None) -> str | None:
@@ -66,6 +90,10 @@ def _clean_value(text: str | None) -> str | None:
         return None
     value = _SPACE.sub(" ", text).strip().strip("[]【】").strip()
     return value or None
+
+
+def _is_label(label: str) -> bool:
+    return label in KNOWN_LABELS
 
 
 def _value_after(label_el: lxml_html.HtmlElement) -> str | None:
@@ -78,8 +106,9 @@ def _value_after(label_el: lxml_html.HtmlElement) -> str | None:
         sibling = node.getnext()
         if sibling is not None:
             value = sibling.text_content()
-            # an empty cell followed by the next label ("来源： 访问量：199") has no value
-            return None if _INLINE_LABEL.match(squash(value)) else value
+            cell = _LABEL_CELL.match(squash(value)) or _INLINE_LABEL.match(squash(value))
+            # an empty cell followed by the next label has no value
+            return None if cell and _is_label(cell.group(1)) else value
         parent = node.getparent()
         if parent is None or squash(parent.text_content()) != label_text:
             return None
@@ -88,27 +117,28 @@ def _value_after(label_el: lxml_html.HtmlElement) -> str | None:
 
 
 def _labelled_pairs(root: lxml_html.HtmlElement, skip: set) -> Iterable[tuple[str, str | None]]:
-    """(field, raw value) from table cells, <dl>/<dd> and <li><span>label：</span>value."""
+    """(label, raw value) from table cells, <dl>/<dd>, <li><span>label：</span>value and
+    label and value in separate list items."""
     for el in root.iter():
-        if not isinstance(el.tag, str) or el in skip:
+        if not isinstance(el.tag, str) or el in skip or el.tag in ("script", "style"):
             continue
         raw = el.text_content()
-        if len(raw) > 4 * 80:
+        if len(raw) > 4 * _MAX_CELL:
             continue  # a layout block, not a label or a value (checked before the costly squash)
         text = squash(raw)
-        if not text or len(text) > 80:
+        if not text or len(text) > _MAX_CELL:
             continue
         cell = _LABEL_CELL.match(text)
-        if cell and cell.group(1) in LABELS:
-            yield LABELS[cell.group(1)], _value_after(el)
+        if cell and _is_label(cell.group(1)):
+            yield cell.group(1), _value_after(el)
             continue
         inline = _INLINE_LABEL.match(text)
-        if inline and inline.group(1) in LABELS and len(el) == 0:
-            yield LABELS[inline.group(1)], inline.group(2)
+        if inline and _is_label(inline.group(1)) and len(el) == 0:
+            yield inline.group(1), _COLON.split(raw, maxsplit=1)[-1]
 
 
 def _info_line_pairs(root: lxml_html.HtmlElement, skip: set) -> Iterable[tuple[str, str | None]]:
-    """(field, raw value) from free-text lines such as `日期:2025-01-16 来源:万州区后山镇`."""
+    """(label, raw value) from free-text lines such as `日期:2025-01-16 来源:万州区后山镇`."""
     has_block_inside: set = set()
     for el in root.iter(*_BLOCK_TAGS):
         has_block_inside.update(el.iterancestors())
@@ -123,27 +153,37 @@ def _info_line_pairs(root: lxml_html.HtmlElement, skip: set) -> Iterable[tuple[s
         parts = _INFO_LINE.split(text)
         # parts = [prefix, label1, value1, label2, value2, ...]
         for i in range(1, len(parts) - 1, 2):
-            if parts[i] in INFO_LINE_LABELS:
-                yield INFO_LINE_LABELS[parts[i]], _INFO_VALUE_END.split(parts[i + 1])[0]
+            if _is_label(parts[i]):
+                yield parts[i], _INFO_VALUE_END.split(parts[i + 1])[0]
 
 
-def parse_metadata(root: lxml_html.HtmlElement, exclude: Iterable = ()) -> DisclosureMetadata:
+def _field_value(field: str, raw: str | None) -> str | None:
+    value = _clean_value(raw)
+    if value and field in DATE_FIELDS:
+        return normalize_date(value)
+    return value
+
+
+def parse_metadata(root: lxml_html.HtmlElement, exclude: Iterable = ()) -> MetadataBlock:
     """Read the disclosure block of a parsed page, ignoring elements inside `exclude`.
 
-    Labelled blocks win over info lines; within each, the first occurrence of a field wins
-    (a block printed twice for desktop and mobile is read once).
+    Labelled blocks come before info lines; the first occurrence of a label wins (a block
+    printed twice for desktop and mobile is read once). Primary labels (发布机构) fill a
+    field before fallbacks (公开主体, 责任部门) do.
     """
     skip: set = set()
     for container in exclude:
         skip.update(container.iter())
-    found: dict[str, str | None] = {}
+    raw: dict[str, str | None] = {}
     for pairs in (_labelled_pairs(root, skip), _info_line_pairs(root, skip)):
-        for field, raw in pairs:
-            if found.get(field):
-                continue
-            value = _clean_value(raw)
-            if value and field in DATE_FIELDS:
-                value = normalize_date(value)
-            if field not in found or value:
-                found[field] = value
-    return DisclosureMetadata(**found)
+        for label, value in pairs:
+            cleaned = _clean_value(value)
+            if raw.get(label) is None:
+                raw[label] = cleaned
+    fields: dict[str, str | None] = {}
+    for labels in (PRIMARY_LABELS, FALLBACK_LABELS):
+        for label, value in raw.items():
+            field = labels.get(label)
+            if field and fields.get(field) is None:
+                fields[field] = _field_value(field, value)
+    return MetadataBlock(DisclosureMetadata(**fields), raw)

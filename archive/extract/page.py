@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import dataclasses
 
-import trafilatura
 from lxml import etree
 from lxml import html as lxml_html
 
 from archive.decode import decode_html
 from archive.errors import ExtractionError
-from archive.extract.boilerplate import prune_page, strip_conversion_markers, trim_boilerplate
-from archive.extract.container import find_container
+from archive.extract.boilerplate import strip_conversion_markers, trim_boilerplate
 from archive.extract.dates import date_from_url, normalize_date
 from archive.extract.derived import region_code, report_year
+from archive.extract.families import find_container, generic
 from archive.extract.lines import block_lines, clean_lines, restore_dropped_lines
 from archive.extract.metadata import DisclosureMetadata, parse_metadata
 from archive.extract.title import extract_title
@@ -33,6 +32,13 @@ class Extracted:
     report_year: int | None
     extraction_method: str
     encoding: str
+    raw_metadata: dict[str, str | None] = dataclasses.field(default_factory=dict)
+
+    @property
+    def dates_inconsistent(self) -> bool:
+        """成文日期 later than 发布日期: kept as printed, flagged for the analyst."""
+        written, published = self.metadata.written_date, self.metadata.published_date
+        return bool(written and published and written > published)
 
     def as_dict(self) -> dict:
         return {
@@ -40,47 +46,36 @@ class Extracted:
             "title": self.title,
             "text": self.text,
             "metadata": self.metadata.as_dict(),
+            "raw_metadata": self.raw_metadata,
             "region_code": self.region_code,
             "report_year": self.report_year,
+            "dates_inconsistent": self.dates_inconsistent,
             "extraction_method": self.extraction_method,
             "encoding": self.encoding,
         }
 
 
-def _trafilatura_text(fragment_html: str) -> str:
-    text = trafilatura.extract(
-        fragment_html,
-        output_format="txt",
-        include_tables=True,
-        include_comments=False,
-        include_images=False,
-        include_links=False,
-        favor_recall=True,
-        deduplicate=False,
-        with_metadata=False,
-    )
-    return text or ""
+def clean_body(lines: list[str]) -> str:
+    """Drop conversion markers and the boilerplate lines at the head and tail of a body."""
+    lines = clean_lines(strip_conversion_markers("\n".join(lines)))
+    return "\n".join(trim_boilerplate(lines))
 
 
-def _container_text(element: lxml_html.HtmlElement) -> str:
-    """trafilatura on the container, with the short lines it drops put back."""
-    wrapper = "<html><body><div>" + etree.tostring(element, encoding="unicode", method="html")
-    extracted = clean_lines(_trafilatura_text(wrapper + "</div></body></html>"))
-    return "\n".join(restore_dropped_lines(extracted, block_lines(element)))
-
-
-def _whole_page_text(root: lxml_html.HtmlElement, title: str | None) -> str:
-    page = lxml_html.fromstring(etree.tostring(root, encoding="unicode", method="html"))
-    prune_page(page)
-    lines = clean_lines(_trafilatura_text(etree.tostring(page, encoding="unicode", method="html")))
-    while lines and title and lines[0].replace(" ", "") == title.replace(" ", ""):
-        lines.pop(0)  # the page headline, printed above the body
-    return "\n".join(lines)
-
-
-def clean_body(raw_text: str) -> str:
-    """Normalise line spacing, drop conversion markers and head/tail boilerplate lines."""
-    return "\n".join(trim_boilerplate(clean_lines(strip_conversion_markers(raw_text))))
+def _fallback_body(root: lxml_html.HtmlElement, title: str | None) -> tuple[list[str], str]:
+    """No CMS container: the densest block of the pruned page, else trafilatura on it."""
+    page = generic.pruned_copy(root)
+    block = generic.densest_block(page)
+    if block is not None:
+        lines, method = block_lines(block), f"{generic.NAME}:density"
+    else:
+        html_text = etree.tostring(page, encoding="unicode", method="html")
+        body = page.find("body")
+        source = block_lines(body) if body is not None else []
+        lines, method = restore_dropped_lines(generic.trafilatura_lines(html_text), source), generic.NAME
+    squashed_title = (title or "").replace(" ", "")
+    while lines and squashed_title and lines[0].replace(" ", "") == squashed_title:
+        lines = lines[1:]  # the page headline printed above the body
+    return lines, method
 
 
 def extract_page(html: bytes, url: str, content_type: str | None = None) -> Extracted:
@@ -97,17 +92,17 @@ def extract_page(html: bytes, url: str, content_type: str | None = None) -> Extr
     title = extract_title(root)
     container = find_container(html_text, root)
     if container is not None:
-        body = clean_body(_container_text(container.element))
-        method = container.method
+        lines, method = block_lines(container.element), container.method
         in_tree = container.element.getroottree().getroot() is root
         exclude = [container.element] if in_tree else root.xpath("//*[@id='zoom']")
     else:
-        body = clean_body(_whole_page_text(root, title))
-        method = "fallback"
+        lines, method = _fallback_body(root, title)
         exclude = []
+    body = clean_body(lines)
     if not body:
         raise ExtractionError(f"{url}: no body text found (extraction method {method})")
-    metadata = parse_metadata(root, exclude=exclude)
+    block = parse_metadata(root, exclude=exclude)
+    metadata = block.fields
     if metadata.published_date is None:
         published = next(iter(root.xpath(_PUBDATE_META)), None)
         fallback = normalize_date(published) or date_from_url(url)
@@ -121,4 +116,5 @@ def extract_page(html: bytes, url: str, content_type: str | None = None) -> Extr
         report_year=report_year(title),
         extraction_method=method,
         encoding=encoding,
+        raw_metadata=block.raw,
     )
