@@ -1,12 +1,14 @@
 """govarchive's archive: extraction of fetched pages and the SQLite store (no Scrapy here)."""
 
+from archive.capture import AttachmentCapture, PageCapture, RawFetch
 from archive.errors import (ArchiveError, DecodeError, ExtractionError, GovarchiveError,
                             RegistryError)
 from archive.extract import DisclosureMetadata, Extracted, extract_page
-from archive.store import Archive, PageOutcome, RunCounts, SearchHit
+from archive.queries import SearchHit
+from archive.store import Archive, PageOutcome, RunCounts
 
 __all__ = [
-    "Archive", "ArchiveError", "DecodeError", "DisclosureMetadata", "Extracted",
-    "ExtractionError", "GovarchiveError", "PageOutcome", "RegistryError", "RunCounts",
-    "SearchHit", "extract_page",
+    "Archive", "ArchiveError", "AttachmentCapture", "DecodeError", "DisclosureMetadata", "Extracted",
+    "ExtractionError", "GovarchiveError", "PageCapture", "PageOutcome", "RawFetch", "RegistryError",
+    "RunCounts", "SearchHit", "extract_page",
 ]

@@ -70,7 +70,44 @@ def _v1_foundation(db: sqlite_utils.Database) -> None:
         db.execute(trigger)  # executescript would commit the migration's transaction
 
 
-MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (_v1_foundation,)
+def _v2_fidelity(db: sqlite_utils.Database) -> None:
+    """Raw capture, attachments, whole metadata blocks and date flags."""
+    for column in ("metadata_json TEXT", "metadata_fields INTEGER NOT NULL DEFAULT 0",
+                   "dates_inconsistent INTEGER NOT NULL DEFAULT 0", "page_text TEXT"):
+        db.execute(f"ALTER TABLE documents ADD COLUMN {column}")
+    db.execute("""UPDATE documents SET metadata_fields =
+        (index_no IS NOT NULL) + (doc_no IS NOT NULL) + (topic IS NOT NULL) + (genre IS NOT NULL)
+        + (publisher IS NOT NULL) + (validity IS NOT NULL) + (written_date IS NOT NULL)
+        + (published_date IS NOT NULL) + (source IS NOT NULL),
+        dates_inconsistent = COALESCE(written_date > published_date, 0)""")
+    db.execute("""
+        CREATE TABLE raw_bodies (
+            sha256 TEXT PRIMARY KEY,
+            size INTEGER NOT NULL,
+            compressed BLOB NOT NULL
+        )""")
+    db.execute("""
+        CREATE TABLE fetches (
+            id INTEGER PRIMARY KEY,
+            url TEXT NOT NULL, portal TEXT NOT NULL, kind TEXT NOT NULL,
+            status INTEGER, headers_json TEXT, encoding TEXT,
+            body_sha256 TEXT NOT NULL REFERENCES raw_bodies(sha256),
+            first_fetched TEXT NOT NULL, last_fetched TEXT NOT NULL,
+            UNIQUE (url, body_sha256)
+        )""")
+    db.execute("CREATE INDEX fetches_url_last ON fetches(url, last_fetched)")
+    db.execute("""
+        CREATE TABLE attachments (
+            id INTEGER PRIMARY KEY,
+            document_id INTEGER REFERENCES documents(id),
+            page_url TEXT NOT NULL, url TEXT NOT NULL, filename TEXT, content_type TEXT,
+            bytes INTEGER, sha256 TEXT, text TEXT, error TEXT,
+            UNIQUE (page_url, url)
+        )""")
+    db.execute("CREATE INDEX attachments_document_id ON attachments(document_id)")
+
+
+MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (_v1_foundation, _v2_fidelity)
 
 
 def schema_version(db: sqlite_utils.Database) -> int:

@@ -1,23 +1,27 @@
-"""Archive: the SQLite store of documents, pages and crawl runs. All SQL lives here."""
+"""Archive: the SQLite store of documents, pages, raw fetches, attachments and crawl runs.
+
+Writes live here; read-only queries for analysts' commands live in `archive.queries`.
+"""
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import json
 import sqlite3
 from pathlib import Path
 
 import sqlite_utils
 
+from archive.capture import AttachmentCapture, PageCapture, RawFetch, compress
+from archive.compose import compose_document
 from archive.dedup import text_hash
-from archive.errors import ArchiveError
-from archive.extract import Extracted
+from archive.errors import ArchiveError, ExtractionError
 from archive.migrations import migrate
+from archive.queries import ArchiveQueries
 
 METADATA_COLUMNS = ("index_no", "doc_no", "topic", "genre", "publisher", "validity",
                     "written_date", "published_date", "source")
-_MIN_TRIGRAM_TERM = 3
-_SNIPPET_CHARS = 40
 
 
 def utc_now() -> str:
@@ -35,18 +39,6 @@ class RunCounts:
     errors: int = 0
 
 
-@dataclasses.dataclass(frozen=True)
-class SearchHit:
-    id: int
-    title: str | None
-    published_date: str | None
-    written_date: str | None
-    publisher: str | None
-    portal: str
-    url: str
-    snippet: str
-
-
 class PageOutcome:
     """What archiving one page did to the archive."""
 
@@ -56,7 +48,18 @@ class PageOutcome:
     UNCHANGED = "unchanged"  # a known URL with its known text
 
 
-class Archive:
+def _metadata_row(capture: PageCapture) -> dict:
+    record = capture.record
+    return {
+        **record.metadata.as_dict(),
+        "region_code": record.region_code,
+        "metadata_json": json.dumps(record.raw_metadata, ensure_ascii=False),
+        "metadata_fields": record.metadata.completeness(),
+        "dates_inconsistent": int(record.dates_inconsistent),
+    }
+
+
+class Archive(ArchiveQueries):
     """An archive database. Open with `Archive.open(path)`; every write is one transaction."""
 
     def __init__(self, db: sqlite_utils.Database) -> None:
@@ -84,27 +87,33 @@ class Archive:
     def close(self) -> None:
         self.db.close()
 
-    # -- writing -------------------------------------------------------------------------
+    # -- pages and documents -------------------------------------------------------------
 
-    def record_page(self, portal: str, url: str, http_status: int, record: Extracted,
-                    seen_at: str | None = None) -> str:
-        """Archive one extracted page; returns a PageOutcome value.
+    def record_page(self, capture: PageCapture, seen_at: str | None = None) -> str:
+        """Archive one page (raw bytes, document, attachments) in one transaction.
 
-        The same text (after normalisation) is one document however many URLs hold it.
+        The same text (after normalisation) is one document however many URLs hold it; of
+        its copies, the one with the most complete disclosure block supplies the metadata.
+        Returns a PageOutcome value.
         """
         seen_at = seen_at or utc_now()
-        digest = text_hash(record.text)
+        url = capture.url
         with self.db.atomic():
-            existing = self.db.execute(
-                "SELECT id FROM documents WHERE text_hash = ?", [digest]).fetchone()
-            page = self.db.execute(
-                "SELECT document_id FROM pages WHERE url = ?", [url]).fetchone()
+            if capture.raw is not None:
+                self._store_raw(capture.portal, "page", capture.raw)
+            composed = compose_document(capture.record.text, capture.attachments)
+            if not composed.text:
+                raise ExtractionError(f"{url}: no text on the page nor in its attachments")
+            digest = text_hash(composed.text)
+            existing = self.db.execute("SELECT id FROM documents WHERE text_hash = ?", [digest]).fetchone()
+            page = self.db.execute("SELECT document_id FROM pages WHERE url = ?", [url]).fetchone()
             if existing is None:
-                document_id = self._insert_document(portal, url, record, digest, seen_at)
+                document_id = self._insert_document(capture, composed.text, composed.page_text, digest, seen_at)
                 outcome = PageOutcome.CHANGED if page else PageOutcome.NEW
             else:
                 document_id = existing[0]
-                self._merge_document(document_id, record, seen_at)
+                self._merge_metadata(document_id, capture)
+                self.db.execute("UPDATE documents SET last_seen = ? WHERE id = ?", [seen_at, document_id])
                 same = page is not None and page[0] == document_id
                 outcome = PageOutcome.UNCHANGED if same else PageOutcome.DUPLICATE
             self.db.execute(
@@ -114,16 +123,18 @@ class Archive:
                    ON CONFLICT(url) DO UPDATE SET document_id = excluded.document_id,
                        http_status = excluded.http_status, encoding = excluded.encoding,
                        last_seen = excluded.last_seen""",
-                [url, portal, document_id, http_status, record.encoding, seen_at, seen_at])
+                [url, capture.portal, document_id, capture.raw.status if capture.raw else 200,
+                 capture.record.encoding, seen_at, seen_at])
+            self._store_attachments(capture.portal, url, document_id, capture.attachments)
         return outcome
 
-    def _insert_document(self, portal: str, url: str, record: Extracted, digest: str,
+    def _insert_document(self, capture: PageCapture, text: str, page_text: str | None, digest: str,
                          seen_at: str) -> int:
+        record = capture.record
         row = {
-            "title": record.title, "text": record.text, "text_hash": digest,
-            **record.metadata.as_dict(),
-            "region_code": record.region_code, "report_year": record.report_year,
-            "portal": portal, "url": url, "extraction_method": record.extraction_method,
+            "title": record.title, "text": text, "text_hash": digest, "page_text": page_text,
+            **_metadata_row(capture), "report_year": record.report_year,
+            "portal": capture.portal, "url": record.url, "extraction_method": record.extraction_method,
             "first_seen": seen_at, "last_seen": seen_at,
         }
         columns = ", ".join(row)
@@ -131,13 +142,95 @@ class Archive:
         cursor = self.db.execute(f"INSERT INTO documents ({columns}) VALUES ({marks})", list(row.values()))
         return int(cursor.lastrowid)
 
-    def _merge_document(self, document_id: int, record: Extracted, seen_at: str) -> None:
-        """Touch last_seen and fill metadata the stored copy lacks from this copy."""
-        values = record.metadata.as_dict() | {"region_code": record.region_code,
-                                              "report_year": record.report_year}
-        fills = ", ".join(f"{col} = COALESCE({col}, ?)" for col in values)
-        self.db.execute(f"UPDATE documents SET last_seen = ?, {fills} WHERE id = ?",
-                        [seen_at, *values.values(), document_id])
+    def _merge_metadata(self, document_id: int, capture: PageCapture) -> None:
+        """Take this copy's metadata when its disclosure block is more complete."""
+        row = _metadata_row(capture)
+        assignments = ", ".join(f"{column} = ?" for column in row)
+        self.db.execute(f"UPDATE documents SET {assignments} WHERE id = ? AND metadata_fields < ?",
+                        [*row.values(), document_id, row["metadata_fields"]])
+
+    def _store_raw(self, portal: str, kind: str, raw: RawFetch) -> str:
+        """Keep a fetched body once however often it is fetched; returns its SHA-256."""
+        digest = raw.sha256
+        self.db.execute("INSERT OR IGNORE INTO raw_bodies (sha256, size, compressed) VALUES (?, ?, ?)",
+                        [digest, len(raw.body), compress(raw.body)])
+        self.db.execute(
+            """INSERT INTO fetches (url, portal, kind, status, headers_json, encoding, body_sha256,
+                                    first_fetched, last_fetched)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+               ON CONFLICT(url, body_sha256) DO UPDATE SET last_fetched = excluded.last_fetched,
+                   status = excluded.status, headers_json = excluded.headers_json""",
+            [raw.url, portal, kind, raw.status, json.dumps(dict(raw.headers), ensure_ascii=False),
+             raw.encoding, digest, raw.fetched_at, raw.fetched_at])
+        return digest
+
+    def _store_attachments(self, portal: str, page_url: str, document_id: int,
+                           attachments: tuple[AttachmentCapture, ...]) -> None:
+        self.db.execute("DELETE FROM attachments WHERE page_url = ?", [page_url])
+        for item in attachments:
+            digest = self._store_raw(portal, "attachment", item.raw) if item.raw is not None else None
+            self.db.execute(
+                """INSERT INTO attachments (document_id, page_url, url, filename, content_type, bytes,
+                                            sha256, text, error)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                [document_id, page_url, item.url, item.filename,
+                 item.raw.content_type if item.raw else None, len(item.raw.body) if item.raw else None,
+                 digest, item.text, item.error])
+
+    # -- re-extraction -------------------------------------------------------------------
+
+    def replace_page_record(self, capture: PageCapture) -> bool:
+        """Re-extraction of an archived page: put the new record in place of the old one.
+
+        Unlike a crawl (where new text at a URL is a new document), the old text came from an
+        older extractor, so the document is corrected in place, or the page joins the document
+        that already has the new text. Returns True when anything the analyst sees changed.
+        """
+        url = capture.url
+        with self.db.atomic():
+            page = self.db.execute("SELECT document_id FROM pages WHERE url = ?", [url]).fetchone()
+            if page is None:
+                raise ArchiveError(f"{url}: not an archived page")
+            old_id = page[0]
+            before = self._document_view(old_id)
+            composed = compose_document(capture.record.text, capture.attachments)
+            if not composed.text:
+                raise ExtractionError(f"{url}: no text on the page nor in its attachments")
+            digest = text_hash(composed.text)
+            other = self.db.execute("SELECT id FROM documents WHERE text_hash = ? AND id != ?",
+                                    [digest, old_id]).fetchone()
+            sharers = self.db.execute("SELECT COUNT(*) FROM pages WHERE document_id = ?", [old_id]).fetchone()[0]
+            if other is not None:
+                new_id = other[0]
+                self._merge_metadata(new_id, capture)
+            elif sharers > 1 and before["text_hash"] != digest:
+                row = self.db.execute("SELECT first_seen, last_seen FROM documents WHERE id = ?", [old_id]).fetchone()
+                new_id = self._insert_document(capture, composed.text, composed.page_text, digest, row[0])
+                self.db.execute("UPDATE documents SET last_seen = ? WHERE id = ?", [row[1], new_id])
+            else:
+                new_id = old_id
+                record = capture.record
+                row = {"title": record.title, "text": composed.text, "text_hash": digest,
+                       "page_text": composed.page_text, **_metadata_row(capture),
+                       "report_year": record.report_year, "extraction_method": record.extraction_method}
+                assignments = ", ".join(f"{column} = ?" for column in row)
+                self.db.execute(f"UPDATE documents SET {assignments} WHERE id = ?", [*row.values(), old_id])
+            self.db.execute("UPDATE pages SET document_id = ? WHERE url = ?", [new_id, url])
+            self._store_attachments(capture.portal, url, new_id, capture.attachments)
+            if new_id != old_id and not self.db.execute(
+                    "SELECT 1 FROM pages WHERE document_id = ?", [old_id]).fetchone():
+                self.db.execute("UPDATE attachments SET document_id = ? WHERE document_id = ?", [new_id, old_id])
+                self.db.execute("DELETE FROM documents WHERE id = ?", [old_id])
+            return new_id != old_id or self._document_view(new_id) != before
+
+    def _document_view(self, document_id: int) -> dict:
+        columns = ("text_hash", "title", "extraction_method", "report_year", "region_code",
+                   "metadata_json", "dates_inconsistent", *METADATA_COLUMNS)
+        row = self.db.execute(f"SELECT {', '.join(columns)} FROM documents WHERE id = ?",
+                              [document_id]).fetchone()
+        return dict(zip(columns, row, strict=True))
+
+    # -- crawl runs ----------------------------------------------------------------------
 
     def start_run(self, portal: str, started_at: str | None = None) -> int:
         with self.db.atomic():
@@ -159,71 +252,3 @@ class Archive:
             self.db.execute(
                 "INSERT INTO crawl_errors (run_id, portal, url, reason, at) VALUES (?, ?, ?, ?, ?)",
                 [run_id, portal, url, reason, utc_now()])
-
-    # -- reading -------------------------------------------------------------------------
-
-    def runs_after(self, run_id: int) -> list[dict]:
-        return list(self.db.query("SELECT * FROM crawl_runs WHERE id > ? ORDER BY id", [run_id]))
-
-    def last_run_id(self) -> int:
-        return int(self.db.execute("SELECT COALESCE(MAX(id), 0) FROM crawl_runs").fetchone()[0])
-
-    def run_errors(self, run_id: int) -> list[dict]:
-        return list(self.db.query(
-            "SELECT url, reason FROM crawl_errors WHERE run_id = ? ORDER BY id", [run_id]))
-
-    def search(self, query: str, limit: int = 20) -> list[SearchHit]:
-        """Documents matching every term of `query`, best first.
-
-        Terms of three or more characters use the trigram index; a shorter term (执法) cannot,
-        so such queries scan the documents table with LIKE instead.
-        """
-        terms = query.split()
-        if not terms:
-            return []
-        if all(len(t) >= _MIN_TRIGRAM_TERM for t in terms):
-            match = " ".join('"' + t.replace('"', '""') + '"' for t in terms)
-            rows = self.db.query(
-                """SELECT d.id, d.title, d.published_date, d.written_date, d.publisher, d.portal,
-                          d.url, replace(snippet(documents_fts, 1, '[', ']', '…', 24), char(10), ' ')
-                              AS snippet
-                   FROM documents_fts JOIN documents d ON d.id = documents_fts.rowid
-                   WHERE documents_fts MATCH ? ORDER BY rank LIMIT ?""", [match, limit])
-            return [SearchHit(**row) for row in rows]
-        where = " AND ".join("(d.title LIKE ? ESCAPE '\\' OR d.text LIKE ? ESCAPE '\\')" for _ in terms)
-        args: list = []
-        for term in terms:
-            pattern = "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-            args += [pattern, pattern]
-        rows = self.db.query(
-            f"""SELECT d.id, d.title, d.published_date, d.written_date, d.publisher, d.portal,
-                       d.url, d.text FROM documents d WHERE {where}
-                ORDER BY d.published_date DESC, d.id LIMIT ?""", [*args, limit])
-        return [SearchHit(snippet=_snippet(row.pop("text"), terms[0]), **row) for row in rows]
-
-    def stats(self) -> dict:
-        one = lambda sql: self.db.execute(sql).fetchone()[0]  # noqa: E731
-        return {
-            "documents": one("SELECT COUNT(*) FROM documents"),
-            "pages": one("SELECT COUNT(*) FROM pages"),
-            "portals": one("SELECT COUNT(DISTINCT portal) FROM pages"),
-            "crawl_runs": one("SELECT COUNT(*) FROM crawl_runs"),
-            "errors": one("SELECT COUNT(*) FROM crawl_errors"),
-            "by_portal": list(self.db.query(
-                """SELECT p.portal, COUNT(DISTINCT p.document_id) AS documents, COUNT(*) AS pages,
-                          MAX(p.last_seen) AS last_seen
-                   FROM pages p GROUP BY p.portal ORDER BY p.portal""")),
-            "by_year": list(self.db.query(
-                """SELECT report_year, COUNT(*) AS documents FROM documents
-                   GROUP BY report_year ORDER BY report_year""")),
-        }
-
-
-def _snippet(text: str, term: str) -> str:
-    at = text.find(term)
-    if at < 0:
-        return text[: 2 * _SNIPPET_CHARS].replace("\n", " ")
-    start = max(0, at - _SNIPPET_CHARS)
-    end = min(len(text), at + len(term) + _SNIPPET_CHARS)
-    body = text[start:at] + "[" + term + "]" + text[at + len(term):end]
-    return (("…" if start else "") + body + ("…" if end < len(text) else "")).replace("\n", " ")

@@ -1,25 +1,17 @@
-"""What the spider hands the pipeline: an extracted page, or a page that failed."""
+"""What the spider hands the pipeline: a PageCapture (archive.capture), or a PageFailure."""
 
 from __future__ import annotations
 
 import dataclasses
 
-from archive.extract import Extracted
+from archive.capture import PageCapture
 
-
-@dataclasses.dataclass(frozen=True)
-class ArchivedPage:
-    """A detail page that extracted cleanly."""
-
-    portal: str
-    url: str
-    http_status: int
-    record: Extracted
+__all__ = ["PageCapture", "PageFailure"]
 
 
 @dataclasses.dataclass(frozen=True)
 class PageFailure:
-    """A page that could not be fetched, decoded or extracted: recorded, never archived."""
+    """A page or attachment that could not be fetched, decoded or extracted: recorded only."""
 
     portal: str
     url: str

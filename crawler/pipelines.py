@@ -7,9 +7,9 @@ import sqlite3
 
 from scrapy.crawler import Crawler
 
-from archive.errors import ArchiveError
+from archive.errors import ArchiveError, ExtractionError
 from archive.store import Archive, PageOutcome
-from crawler.items import ArchivedPage, PageFailure
+from crawler.items import PageCapture, PageFailure
 
 logger = logging.getLogger(__name__)
 
@@ -22,7 +22,7 @@ OUTCOME_STATS = {
 
 
 class ArchivePipeline:
-    """Writes ArchivedPage items as documents and PageFailure items as run errors."""
+    """Writes PageCapture items as documents and PageFailure items as run errors."""
 
     def __init__(self, crawler: Crawler, db_path: str) -> None:
         self.crawler = crawler
@@ -46,9 +46,12 @@ class ArchivePipeline:
         if isinstance(item, PageFailure):
             self._record_failure(item)
             return item
-        if isinstance(item, ArchivedPage):
+        if isinstance(item, PageCapture):
             try:
-                outcome = self.archive.record_page(item.portal, item.url, item.http_status, item.record)
+                outcome = self.archive.record_page(item)
+            except ExtractionError as exc:
+                self._record_failure(PageFailure(item.portal, item.url, str(exc).removeprefix(f"{item.url}: ")))
+                return item
             except (sqlite3.Error, ArchiveError) as exc:
                 self._record_failure(PageFailure(item.portal, item.url, f"archive write failed: {exc}"))
                 return item

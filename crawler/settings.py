@@ -31,6 +31,10 @@ TELNETCONSOLE_ENABLED = False
 ITEM_PIPELINES = {"crawler.pipelines.ArchivePipeline": 300}
 EXTENSIONS = {"crawler.extensions.CrawlRunRecorder": 500}
 
+# Attachments (.docx/.pdf/.doc/.wps/.xlsx) fetched per detail page, and their size cap.
+GOVARCHIVE_MAX_ATTACHMENTS = 10
+GOVARCHIVE_ATTACHMENT_MAXSIZE = 30 * 1024 * 1024
+
 # Where documents go; `govarchive crawl --db` and GOVARCHIVE_DB set it.
 GOVARCHIVE_DB = "archive.db"
 # The registry the spider reads when no `-a config=` is given.

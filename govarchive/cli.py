@@ -8,8 +8,10 @@ from pathlib import Path
 
 import click
 
+from archive.attachments import SUFFIXES, extract_attachment, sniff_kind
 from archive.errors import GovarchiveError
 from archive.extract import extract_page
+from archive.reextract import reextract as run_reextract
 from archive.store import Archive
 from crawler.registry import load_registry, select_portals
 from govarchive.crawl import CrawlResult, run_crawl
@@ -116,12 +118,56 @@ def crawl(names: tuple[str, ...], config: Path, db_path: Path, settings: tuple[s
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--url", default=None, help="The page's URL (dates and links are read from it).")
 def extract(file: Path, url: str | None) -> None:
-    """Extract one saved page and print its record as JSON."""
+    """Extract one saved page (.html) or document (.docx, .pdf, .doc, .wps, .xlsx) as JSON.
+
+    A page prints title, text, metadata, raw_metadata, derived fields and attachment links;
+    a document prints its kind and text. Exit code 1 when nothing can be extracted.
+    """
+    data = file.read_bytes()
+    if file.suffix.lower() in SUFFIXES or sniff_kind(data, file.name) != "unknown":
+        result = extract_attachment(data, file.name)
+        if result.error:
+            fail(result.error, 1)
+        click.echo(json.dumps({"file": str(file), "url": url, "kind": result.kind, "text": result.text},
+                              ensure_ascii=False, indent=2))
+        return
     try:
-        record = extract_page(file.read_bytes(), url or file.resolve().as_uri())
+        record = extract_page(data, url or file.resolve().as_uri())
     except GovarchiveError as exc:
         fail(str(exc), 1)
     click.echo(json.dumps(record.as_dict(), ensure_ascii=False, indent=2))
+
+
+@main.command()
+@click.option("--portal", default=None, help="Only the pages of this portal.")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@DB_OPTION
+def reextract(portal: str | None, as_json: bool, db_path: Path) -> None:
+    """Run extraction again over the raw pages stored in the archive (no network).
+
+    Use after an extraction rule improves: documents are corrected in place and the count of
+    changed documents is printed. Exit code 1 when a stored page no longer extracts.
+    """
+    if not db_path.exists():
+        fail(f"{db_path}: no archive here yet (run `govarchive crawl` first, or set --db)")
+    archive = open_archive(db_path)
+
+    def progress(done: int, total: int) -> None:
+        if not as_json and (done % 100 == 0 or done == total):
+            click.echo(f"  re-extracted {done}/{total} pages", err=True)
+
+    try:
+        report = run_reextract(archive, portal, progress)
+    finally:
+        archive.close()
+    if as_json:
+        click.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
+    else:
+        click.echo(f"pages: {report.pages} · documents changed: {report.changed} · "
+                   f"unchanged: {report.unchanged} · failed: {len(report.failed)}")
+        for url, reason in report.failed[:10]:
+            click.echo(f"  failed {url}: {reason}")
+    sys.exit(1 if report.failed else 0)
 
 
 def print_hits(query: str, hits: list) -> None:
@@ -169,11 +215,15 @@ def stats(as_json: bool, db_path: Path) -> None:
     click.echo(f"documents: {numbers['documents']}  pages: {numbers['pages']}  "
                f"portals: {numbers['portals']}  crawl runs: {numbers['crawl_runs']}  "
                f"recorded failures: {numbers['errors']}")
+    click.echo(f"attachments: {numbers['attachments']}  raw bodies: {numbers['raw_bodies']} "
+               f"({numbers['raw_bytes']:,} bytes, {numbers['raw_stored_bytes']:,} stored compressed)")
     for row in numbers["by_portal"]:
         click.echo(f"  {row['portal']}: {row['documents']} documents on {row['pages']} pages "
                    f"(last seen {row['last_seen']})")
     for row in numbers["by_year"]:
         click.echo(f"  report year {row['report_year'] or 'unknown'}: {row['documents']} documents")
+    for row in numbers["by_method"]:
+        click.echo(f"  extracted by {row['extraction_method']}: {row['documents']} documents")
 
 
 @main.command()

@@ -9,6 +9,7 @@ import click
 import pytest
 from click.testing import CliRunner
 
+from archive.capture import PageCapture
 from archive.extract import DisclosureMetadata, Extracted
 from archive.store import Archive
 from govarchive.cli import main
@@ -21,10 +22,10 @@ REPORT = "2024年,我镇坚持依法行政,严格规范公正文明执法。"
 def filled_db(tmp_path: Path) -> Path:
     path = tmp_path / "archive.db"
     archive = Archive.open(path)
-    archive.record_page("cq-a", "http://127.0.0.1/1.html", 200, Extracted(
+    archive.record_page(PageCapture("cq-a", Extracted(
         url="http://127.0.0.1/1.html", title="关于2024年度法治政府建设情况的报告", text=REPORT,
         metadata=DisclosureMetadata(publisher="万州区后山镇", published_date="2025-01-16"),
-        region_code="500101", report_year=2024, extraction_method="trs", encoding="utf-8"))
+        region_code="500101", report_year=2024, extraction_method="trs", encoding="utf-8")))
     archive.close()
     return path
 

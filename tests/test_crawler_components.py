@@ -11,7 +11,7 @@ from twisted.python.failure import Failure
 
 from archive.store import Archive
 from crawler.extensions import CrawlRunRecorder, run_status
-from crawler.items import ArchivedPage, PageFailure
+from crawler.items import PageCapture, PageFailure
 from crawler.pipelines import ArchivePipeline
 from crawler.spiders.portal import PortalSpider
 from tests.conftest import PAGES, SITES
@@ -47,7 +47,8 @@ def test_list_callback_yields_in_domain_documents_and_next_page(spider: PortalSp
 def test_detail_callback_yields_a_record_or_a_failure(spider: PortalSpider) -> None:
     page = (PAGES / "trs" / "cq-houshan-2024" / "input.html").read_bytes()
     (item,) = spider.parse_detail(response("cq-wanzhou/a/202501/t20250116_1001.html", page))
-    assert isinstance(item, ArchivedPage) and item.record.metadata.publisher == "万州区后山镇"
+    assert isinstance(item, PageCapture) and item.record.metadata.publisher == "万州区后山镇"
+    assert item.raw is not None and item.raw.body == page and item.raw.status == 200
     (bad,) = spider.parse_detail(response("cq-wanzhou/a/202501/t20250116_1002.html", b"<html><body></body></html>"))
     assert isinstance(bad, PageFailure) and bad.reason.startswith("no body text found")
 

@@ -8,15 +8,18 @@ from pathlib import Path
 
 import pytest
 
+from archive.capture import PageCapture
 from archive.errors import ArchiveError
 from archive.extract import DisclosureMetadata, Extracted
 from archive.store import Archive, PageOutcome, RunCounts
 
 
-def record(text: str, title: str = "关于2024年度法治政府建设情况的报告", **metadata: str) -> Extracted:
-    return Extracted(url="http://127.0.0.1/x", title=title, text=text,
-                     metadata=DisclosureMetadata(**metadata), region_code=None, report_year=2024,
-                     extraction_method="trs", encoding="utf-8")
+def capture(portal: str, url: str, text: str, title: str = "关于2024年度法治政府建设情况的报告",
+            **metadata: str) -> PageCapture:
+    record = Extracted(url=url, title=title, text=text, metadata=DisclosureMetadata(**metadata),
+                       region_code=None, report_year=2024, extraction_method="trs", encoding="utf-8",
+                       raw_metadata={"索引号": metadata.get("index_no")})
+    return PageCapture(portal, record)
 
 
 REPORT = "2024年,我镇坚持依法行政,严格规范公正文明执法。\n重庆市万州区后山镇人民政府"
@@ -27,16 +30,16 @@ def count(archive: Archive, table: str) -> int:
 
 
 def test_same_text_on_two_portals_is_one_document_two_pages(archive: Archive) -> None:
-    assert archive.record_page("a", "http://a.example.gov.cn/1.html", 200, record(REPORT)) == PageOutcome.NEW
+    assert archive.record_page(capture("a", "http://a.example.gov.cn/1.html", REPORT)) == PageOutcome.NEW
     repost = REPORT.replace(",", "，").replace("\n", "\n\n  ")  # full-width marks, other spacing
-    assert archive.record_page("b", "http://b.example.gov.cn/9.html", 200, record(repost)) == PageOutcome.DUPLICATE
+    assert archive.record_page(capture("b", "http://b.example.gov.cn/9.html", repost)) == PageOutcome.DUPLICATE
     assert count(archive, "documents") == 1
     assert count(archive, "pages") == 2
 
 
 def test_recrawl_adds_nothing(archive: Archive) -> None:
-    archive.record_page("a", "http://a.example.gov.cn/1.html", 200, record(REPORT), seen_at="2025-01-01T00:00:00+00:00")
-    outcome = archive.record_page("a", "http://a.example.gov.cn/1.html", 200, record(REPORT), seen_at="2025-02-01T00:00:00+00:00")
+    archive.record_page(capture("a", "http://a.example.gov.cn/1.html", REPORT), seen_at="2025-01-01T00:00:00+00:00")
+    outcome = archive.record_page(capture("a", "http://a.example.gov.cn/1.html", REPORT), seen_at="2025-02-01T00:00:00+00:00")
     assert outcome == PageOutcome.UNCHANGED
     row = archive.db.execute("SELECT first_seen, last_seen FROM documents").fetchone()
     assert row == ("2025-01-01T00:00:00+00:00", "2025-02-01T00:00:00+00:00")
@@ -44,30 +47,31 @@ def test_recrawl_adds_nothing(archive: Archive) -> None:
 
 
 def test_changed_text_at_known_url_is_a_new_document(archive: Archive) -> None:
-    archive.record_page("a", "http://a.example.gov.cn/1.html", 200, record(REPORT))
-    assert archive.record_page("a", "http://a.example.gov.cn/1.html", 200, record(REPORT + "\n2025年1月16日")) == PageOutcome.CHANGED
+    archive.record_page(capture("a", "http://a.example.gov.cn/1.html", REPORT))
+    assert archive.record_page(capture("a", "http://a.example.gov.cn/1.html", REPORT + "\n2025年1月16日")) == PageOutcome.CHANGED
     assert count(archive, "documents") == 2 and count(archive, "pages") == 1
 
 
-def test_duplicate_fills_missing_metadata_without_overwriting(archive: Archive) -> None:
-    archive.record_page("a", "http://a.example.gov.cn/1.html", 200, record(REPORT, publisher="万州区后山镇"))
-    archive.record_page("b", "http://b.example.gov.cn/1.html", 200,
-                        record(REPORT, publisher="万州区人民政府", index_no="115001010086458821/2025-00001"))
-    row = archive.db.execute("SELECT publisher, index_no FROM documents").fetchone()
-    assert row == ("万州区后山镇", "115001010086458821/2025-00001")
+def test_most_complete_disclosure_block_supplies_the_metadata(archive: Archive) -> None:
+    archive.record_page(capture("b", "http://b.example.gov.cn/1.html", REPORT, publisher="万州区人民政府"))
+    archive.record_page(capture("a", "http://a.example.gov.cn/1.html", REPORT, publisher="万州区后山镇",
+                                index_no="115001010086458821/2025-00001", topic="其他"))
+    archive.record_page(capture("c", "http://c.example.gov.cn/1.html", REPORT, publisher="重庆市人民政府"))
+    row = archive.db.execute("SELECT publisher, index_no, topic, metadata_fields FROM documents").fetchone()
+    assert row == ("万州区后山镇", "115001010086458821/2025-00001", "其他", 3)
 
 
 def test_failed_write_leaves_no_partial_rows(archive: Archive, monkeypatch: pytest.MonkeyPatch) -> None:
-    archive.record_page("a", "http://a.example.gov.cn/1.html", 200, record(REPORT))
+    archive.record_page(capture("a", "http://a.example.gov.cn/1.html", REPORT))
     archive.db.execute("CREATE TRIGGER refuse BEFORE INSERT ON pages BEGIN SELECT RAISE(ABORT, 'disk says no'); END")
     with pytest.raises(sqlite3.IntegrityError):
-        archive.record_page("a", "http://a.example.gov.cn/2.html", 200, record("另一份报告的正文，内容完全不同。"))
+        archive.record_page(capture("a", "http://a.example.gov.cn/2.html", "另一份报告的正文，内容完全不同。"))
     assert count(archive, "documents") == 1 and count(archive, "pages") == 1
 
 
 def test_search_trigram_and_two_character_terms(archive: Archive) -> None:
-    archive.record_page("a", "http://a.example.gov.cn/1.html", 200, record(REPORT, published_date="2025-01-16", publisher="后山镇"))
-    archive.record_page("a", "http://a.example.gov.cn/2.html", 200, record("全面推进政务公开。", title="政务公开工作年度报告"))
+    archive.record_page(capture("a", "http://a.example.gov.cn/1.html", REPORT, published_date="2025-01-16", publisher="后山镇"))
+    archive.record_page(capture("a", "http://a.example.gov.cn/2.html", "全面推进政务公开。", title="政务公开工作年度报告"))
     hits = archive.search("公正文明执法")
     assert [h.url for h in hits] == ["http://a.example.gov.cn/1.html"]
     assert "[公正文明执法]" in hits[0].snippet
@@ -80,8 +84,8 @@ def test_search_trigram_and_two_character_terms(archive: Archive) -> None:
 
 
 def test_fts_follows_text_changes_but_not_last_seen_updates(archive: Archive) -> None:
-    archive.record_page("a", "http://a.example.gov.cn/1.html", 200, record(REPORT))
-    archive.record_page("a", "http://a.example.gov.cn/1.html", 200, record(REPORT))
+    archive.record_page(capture("a", "http://a.example.gov.cn/1.html", REPORT))
+    archive.record_page(capture("a", "http://a.example.gov.cn/1.html", REPORT))
     assert len(archive.search("依法行政")) == 1
 
 

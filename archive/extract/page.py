@@ -13,6 +13,7 @@ from archive.extract.boilerplate import strip_conversion_markers, trim_boilerpla
 from archive.extract.dates import date_from_url, normalize_date
 from archive.extract.derived import region_code, report_year
 from archive.extract.families import find_container, generic
+from archive.extract.links import attachment_links
 from archive.extract.lines import block_lines, clean_lines, restore_dropped_lines
 from archive.extract.metadata import DisclosureMetadata, parse_metadata
 from archive.extract.title import extract_title
@@ -33,6 +34,7 @@ class Extracted:
     extraction_method: str
     encoding: str
     raw_metadata: dict[str, str | None] = dataclasses.field(default_factory=dict)
+    attachment_links: tuple[tuple[str, str], ...] = ()
 
     @property
     def dates_inconsistent(self) -> bool:
@@ -52,6 +54,7 @@ class Extracted:
             "dates_inconsistent": self.dates_inconsistent,
             "extraction_method": self.extraction_method,
             "encoding": self.encoding,
+            "attachment_links": [list(link) for link in self.attachment_links],
         }
 
 
@@ -99,7 +102,8 @@ def extract_page(html: bytes, url: str, content_type: str | None = None) -> Extr
         lines, method = _fallback_body(root, title)
         exclude = []
     body = clean_body(lines)
-    if not body:
+    links = attachment_links(root, url)
+    if not body and not links:
         raise ExtractionError(f"{url}: no body text found (extraction method {method})")
     block = parse_metadata(root, exclude=exclude)
     metadata = block.fields
@@ -117,4 +121,5 @@ def extract_page(html: bytes, url: str, content_type: str | None = None) -> Extr
         extraction_method=method,
         encoding=encoding,
         raw_metadata=block.raw,
+        attachment_links=links,
     )

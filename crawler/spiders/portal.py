@@ -1,7 +1,8 @@
-"""The registry-driven spider: list pages -> pagination -> detail pages."""
+"""The registry-driven spider: list pages -> pagination -> detail pages -> attachments."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
@@ -11,18 +12,34 @@ from scrapy.http import Response
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
+from archive.attachments import extract_attachment
+from archive.capture import AttachmentCapture, PageCapture, RawFetch
 from archive.decode import decode_html
 from archive.errors import ExtractionError, RegistryError
 from archive.extract import extract_page
-from crawler.items import ArchivedPage, PageFailure
+from archive.store import utc_now
+from crawler.items import PageFailure
 from crawler.pages import parse_listing
 from crawler.registry import Portal, host_allowed, load_registry, select_portals
+
+
+def raw_fetch(response: Response, encoding: str | None = None) -> RawFetch:
+    headers = tuple((key.decode("latin-1"), b", ".join(values).decode("latin-1"))
+                    for key, values in response.headers.items())
+    return RawFetch(response.url, response.status, headers, response.body, utc_now(), encoding)
+
+
+def failure_reason(failure: Failure) -> str:
+    if failure.check(HttpError):
+        return f"HTTP {failure.value.response.status}"
+    return f"{failure.type.__name__}: {failure.getErrorMessage()}"
 
 
 class PortalSpider(scrapy.Spider):
     """Crawl one portal of the registry: `scrapy crawl portal -a portal=NAME [-a config=PATH]`."""
 
     name = "portal"
+    portal: Portal
 
     def __init__(self, portal: str | None = None, config: str | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -36,11 +53,11 @@ class PortalSpider(scrapy.Spider):
         spider = super().from_crawler(crawler, *args, **kwargs)
         path = spider.config_path or crawler.settings.get("GOVARCHIVE_REGISTRY")
         spider.portal = select_portals(load_registry(path), [spider.portal_name])[0]
-        # Scrapy's offsite middleware reads this attribute; parse_list also checks each link.
+        # Scrapy's offsite middleware reads this attribute; every link is also checked here.
         spider.allowed_domains = list(spider.portal.allowed_domains)
+        spider.max_attachments = crawler.settings.getint("GOVARCHIVE_MAX_ATTACHMENTS")
+        spider.attachment_maxsize = crawler.settings.getint("GOVARCHIVE_ATTACHMENT_MAXSIZE")
         return spider
-
-    portal: Portal
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         for url in self.portal.start_urls:
@@ -66,7 +83,7 @@ class PortalSpider(scrapy.Spider):
                     yield scrapy.Request(url, callback=self.parse_list, errback=self.on_error,
                                          cb_kwargs={"depth": depth + 1})
 
-    def parse_detail(self, response: Response) -> Iterator[ArchivedPage | PageFailure]:
+    def parse_detail(self, response: Response) -> Iterator[Any]:
         self.crawler.stats.inc_value("govarchive/detail_pages")
         content_type = response.headers.get("Content-Type", b"").decode("latin-1")
         try:
@@ -74,7 +91,39 @@ class PortalSpider(scrapy.Spider):
         except ExtractionError as exc:
             yield PageFailure(self.portal.name, response.url, str(exc).removeprefix(f"{response.url}: "))
             return
-        yield ArchivedPage(self.portal.name, response.url, response.status, record)
+        links = [link for link in record.attachment_links if host_allowed(link[0], self.portal)]
+        capture = PageCapture(self.portal.name, record, raw_fetch(response, record.encoding))
+        yield from self._next_attachment(capture, links[: self.max_attachments])
+
+    def _next_attachment(self, capture: PageCapture, pending: list[tuple[str, str]]) -> Iterator[Any]:
+        """Fetch a page's attachments one after another; the page item goes out after the last."""
+        if not pending:
+            yield capture
+            return
+        (url, filename), rest = pending[0], pending[1:]
+        yield scrapy.Request(url, callback=self.parse_attachment, errback=self.attachment_failed,
+                             cb_kwargs={"capture": capture, "filename": filename, "pending": rest},
+                             meta={"download_maxsize": self.attachment_maxsize}, dont_filter=True)
+
+    def parse_attachment(self, response: Response, capture: PageCapture, filename: str,
+                         pending: list[tuple[str, str]]) -> Iterator[Any]:
+        self.crawler.stats.inc_value("govarchive/attachments")
+        result = extract_attachment(response.body, filename)
+        attachment = AttachmentCapture(response.url, filename, raw_fetch(response), result.text, result.error)
+        if result.error:
+            yield PageFailure(self.portal.name, response.url, f"attachment: {result.error}")
+        yield from self._next_attachment(
+            dataclasses.replace(capture, attachments=(*capture.attachments, attachment)), pending)
+
+    def attachment_failed(self, failure: Failure) -> Iterator[Any]:
+        request = failure.request  # type: ignore[attr-defined]
+        kwargs = request.cb_kwargs
+        reason = failure_reason(failure)
+        attachment = AttachmentCapture(request.url, kwargs["filename"], None, None, reason)
+        yield PageFailure(self.portal.name, request.url, f"attachment: {reason}")
+        capture = kwargs["capture"]
+        yield from self._next_attachment(
+            dataclasses.replace(capture, attachments=(*capture.attachments, attachment)), kwargs["pending"])
 
     def on_error(self, failure: Failure) -> Iterator[PageFailure]:
         request = failure.request  # type: ignore[attr-defined]
@@ -82,8 +131,4 @@ class PortalSpider(scrapy.Spider):
             # robots.txt or the offsite rule refused it: policy, not a failure of the site
             self.crawler.stats.inc_value("govarchive/skipped")
             return
-        if failure.check(HttpError):
-            reason = f"HTTP {failure.value.response.status}"
-        else:
-            reason = f"{failure.type.__name__}: {failure.getErrorMessage()}"
-        yield PageFailure(self.portal.name, request.url, reason)
+        yield PageFailure(self.portal.name, request.url, failure_reason(failure))

@@ -1,0 +1,41 @@
+"""Attachment links of a page (.docx, .doc, .wps, .pdf, .xlsx …) with a readable file name."""
+
+from __future__ import annotations
+
+import posixpath
+from urllib.parse import unquote, urldefrag, urljoin, urlsplit
+
+from lxml import html as lxml_html
+
+from archive.attachments import SUFFIXES
+
+
+def _suffix_of(text: str) -> str | None:
+    lowered = text.lower().strip()
+    return next((s for s in SUFFIXES if lowered.endswith(s)), None)
+
+
+def attachment_links(root: lxml_html.HtmlElement, base_url: str) -> tuple[tuple[str, str], ...]:
+    """(absolute URL, file name) of every attachment link, in page order, each URL once.
+
+    A link counts when its path ends with an attachment suffix, or when its text names such a
+    file and the URL is a download script (`download.jsp?id=…`).
+    """
+    found: dict[str, str] = {}
+    for anchor in root.iter("a"):
+        href = (anchor.get("href") or "").strip()
+        if not href or href.startswith(("javascript:", "mailto:", "#")):
+            continue
+        url = urldefrag(urljoin(base_url, href))[0]
+        if urlsplit(url).scheme not in ("http", "https", "file"):
+            continue
+        path_name = unquote(posixpath.basename(urlsplit(url).path))
+        label = " ".join(anchor.text_content().split())
+        if _suffix_of(path_name):
+            name = label if _suffix_of(label) else path_name
+        elif _suffix_of(label) and urlsplit(url).query:
+            name = label
+        else:
+            continue
+        found.setdefault(url, name)
+    return tuple(found.items())
