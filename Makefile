@@ -9,8 +9,17 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --upgrade pip
 
+# .doc/.wps attachments are read by Debian's antiword (catdoc as a second try).
+DEB_TOOLS := antiword catdoc
+
 $(VENV)/.installed: $(BIN)/python pyproject.toml
 	$(BIN)/python -m pip install -e .
+	@missing=""; for tool in $(DEB_TOOLS); do command -v $$tool >/dev/null || missing="$$missing $$tool"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq $$missing; \
+	  elif command -v sudo >/dev/null; then sudo apt-get update -qq && sudo apt-get install -y -qq $$missing; \
+	  else echo "warning: install$$missing (apt-get install$$missing) to read .doc/.wps attachments"; fi; \
+	fi
 	touch $@
 
 $(VENV)/.installed-dev: $(VENV)/.installed

@@ -95,9 +95,20 @@ def _doc_text(data: bytes) -> str:
         for command, name in available:
             done = subprocess.run([*command, str(path)], capture_output=True, timeout=_TOOL_TIMEOUT, check=False)
             if done.returncode == 0 and done.stdout.strip():
-                return done.stdout.decode("utf-8", "replace")
+                return _untable(done.stdout.decode("utf-8", "replace"))
             errors.append(f"{name}: {done.stderr.decode('utf-8', 'replace').strip() or f'exit {done.returncode}'}")
         raise RuntimeError("; ".join(errors))
+
+
+def _untable(text: str) -> str:
+    """antiword draws table rows as `|cell |cell |`: keep the cells, space-separated."""
+    lines = []
+    for line in text.splitlines():
+        stripped = line.strip()
+        if stripped.startswith("|") and stripped.endswith("|"):
+            line = " ".join(cell.strip() for cell in stripped.strip("|").split("|") if cell.strip())
+        lines.append(line)
+    return "\n".join(lines)
 
 
 _READERS = {"docx": _docx_text, "pdf": _pdf_text, "xlsx": _xlsx_text, "doc": _doc_text}

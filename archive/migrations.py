@@ -73,8 +73,10 @@ def _v1_foundation(db: sqlite_utils.Database) -> None:
 def _v2_fidelity(db: sqlite_utils.Database) -> None:
     """Raw capture, attachments, whole metadata blocks and date flags."""
     for column in ("metadata_json TEXT", "metadata_fields INTEGER NOT NULL DEFAULT 0",
-                   "dates_inconsistent INTEGER NOT NULL DEFAULT 0", "page_text TEXT"):
+                   "dates_inconsistent INTEGER NOT NULL DEFAULT 0"):
         db.execute(f"ALTER TABLE documents ADD COLUMN {column}")
+    # the page's own words when the document text came from its attachments
+    db.execute("ALTER TABLE pages ADD COLUMN page_text TEXT")
     db.execute("""UPDATE documents SET metadata_fields =
         (index_no IS NOT NULL) + (doc_no IS NOT NULL) + (topic IS NOT NULL) + (genre IS NOT NULL)
         + (publisher IS NOT NULL) + (validity IS NOT NULL) + (written_date IS NOT NULL)

@@ -108,7 +108,7 @@ class Archive(ArchiveQueries):
             existing = self.db.execute("SELECT id FROM documents WHERE text_hash = ?", [digest]).fetchone()
             page = self.db.execute("SELECT document_id FROM pages WHERE url = ?", [url]).fetchone()
             if existing is None:
-                document_id = self._insert_document(capture, composed.text, composed.page_text, digest, seen_at)
+                document_id = self._insert_document(capture, composed.text, digest, seen_at)
                 outcome = PageOutcome.CHANGED if page else PageOutcome.NEW
             else:
                 document_id = existing[0]
@@ -117,22 +117,21 @@ class Archive(ArchiveQueries):
                 same = page is not None and page[0] == document_id
                 outcome = PageOutcome.UNCHANGED if same else PageOutcome.DUPLICATE
             self.db.execute(
-                """INSERT INTO pages (url, portal, document_id, http_status, encoding,
+                """INSERT INTO pages (url, portal, document_id, http_status, encoding, page_text,
                                       first_seen, last_seen)
-                   VALUES (?, ?, ?, ?, ?, ?, ?)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                    ON CONFLICT(url) DO UPDATE SET document_id = excluded.document_id,
                        http_status = excluded.http_status, encoding = excluded.encoding,
-                       last_seen = excluded.last_seen""",
+                       page_text = excluded.page_text, last_seen = excluded.last_seen""",
                 [url, capture.portal, document_id, capture.raw.status if capture.raw else 200,
-                 capture.record.encoding, seen_at, seen_at])
+                 capture.record.encoding, composed.page_text, seen_at, seen_at])
             self._store_attachments(capture.portal, url, document_id, capture.attachments)
         return outcome
 
-    def _insert_document(self, capture: PageCapture, text: str, page_text: str | None, digest: str,
-                         seen_at: str) -> int:
+    def _insert_document(self, capture: PageCapture, text: str, digest: str, seen_at: str) -> int:
         record = capture.record
         row = {
-            "title": record.title, "text": text, "text_hash": digest, "page_text": page_text,
+            "title": record.title, "text": text, "text_hash": digest,
             **_metadata_row(capture), "report_year": record.report_year,
             "portal": capture.portal, "url": record.url, "extraction_method": record.extraction_method,
             "first_seen": seen_at, "last_seen": seen_at,
@@ -205,17 +204,18 @@ class Archive(ArchiveQueries):
                 self._merge_metadata(new_id, capture)
             elif sharers > 1 and before["text_hash"] != digest:
                 row = self.db.execute("SELECT first_seen, last_seen FROM documents WHERE id = ?", [old_id]).fetchone()
-                new_id = self._insert_document(capture, composed.text, composed.page_text, digest, row[0])
+                new_id = self._insert_document(capture, composed.text, digest, row[0])
                 self.db.execute("UPDATE documents SET last_seen = ? WHERE id = ?", [row[1], new_id])
             else:
                 new_id = old_id
                 record = capture.record
                 row = {"title": record.title, "text": composed.text, "text_hash": digest,
-                       "page_text": composed.page_text, **_metadata_row(capture),
+                       **_metadata_row(capture),
                        "report_year": record.report_year, "extraction_method": record.extraction_method}
                 assignments = ", ".join(f"{column} = ?" for column in row)
                 self.db.execute(f"UPDATE documents SET {assignments} WHERE id = ?", [*row.values(), old_id])
-            self.db.execute("UPDATE pages SET document_id = ? WHERE url = ?", [new_id, url])
+            self.db.execute("UPDATE pages SET document_id = ?, page_text = ? WHERE url = ?",
+                            [new_id, composed.page_text, url])
             self._store_attachments(capture.portal, url, new_id, capture.attachments)
             if new_id != old_id and not self.db.execute(
                     "SELECT 1 FROM pages WHERE document_id = ?", [old_id]).fetchone():

@@ -31,7 +31,10 @@ def test_crawl_archives_every_sample_portal_and_is_idempotent(sample_site: Sampl
     assert by_portal["ls-liangwa-sample"]["list_pages"] == 2
     assert by_portal["qh-putai-sample"]["list_pages"] == 2
     assert sum(run["documents_new"] for run in runs) == 5
-    assert by_portal["wz-district-sample"]["duplicates"] == 1  # the repost was merged
+    # the district's repost and its attachment-only copy (.docx) merge with the township's page;
+    # the PDF-only copy of 重固镇's report merges with its HTML page
+    assert by_portal["wz-district-sample"]["duplicates"] == 2
+    assert by_portal["sh-qingpu-sample"]["duplicates"] == 1
     failures = {url.rsplit("/", 1)[-1]: reason for run in runs for url, reason in run["failures"]}
     assert failures == {"t20250120_1003.html": "HTTP 404",
                         "content_4000.html": "bytes are not valid utf-8 / gb18030; cannot decode the page"}
@@ -44,8 +47,17 @@ def test_crawl_archives_every_sample_portal_and_is_idempotent(sample_site: Sampl
         assert (houshan["index_no"], houshan["publisher"], houshan["published_date"], houshan["region_code"],
                 houshan["report_year"]) == ("115001010086458821/2025-00001", "万州区后山镇", "2025-01-16",
                                             "500101", 2024)
-        pages = list(archive.db.query("SELECT portal FROM pages WHERE document_id = ?", [houshan["id"]]))
-        assert sorted(p["portal"] for p in pages) == ["cq-wanzhou-sample", "wz-district-sample"]
+        pages = list(archive.db.query("SELECT portal, page_text FROM pages WHERE document_id = ?",
+                                      [houshan["id"]]))
+        assert sorted(p["portal"] for p in pages) == ["cq-wanzhou-sample", "wz-district-sample",
+                                                      "wz-district-sample"]
+        assert sorted(str(p["page_text"]) for p in pages) == ["None", "None", "详见附件。"]
+        attachments = {row["filename"]: row for row in archive.db.query("SELECT * FROM attachments")}
+        assert set(attachments) == {"后山镇2024年度法治政府建设情况报告.docx", "2024年重固镇法治政府建设报告.pdf"}
+        assert all(row["error"] is None and row["bytes"] > 0 and len(row["sha256"]) == 64
+                   for row in attachments.values())
+        assert attachments["2024年重固镇法治政府建设报告.pdf"]["document_id"] == \
+            docs["2024年重固镇法治政府建设报告"]["id"]
         gbk = docs["鲁山县梁洼镇人民政府关于2024年法治政府建设情况的报告"]
         assert "冯一烜律师" in gbk["text"]
         assert archive.db.execute("SELECT COUNT(*) FROM crawl_errors").fetchone()[0] == 2

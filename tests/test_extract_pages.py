@@ -38,6 +38,8 @@ def test_page_extracts_to_expected_record(expected_path: Path) -> None:
     assert record["extraction_method"] == expected["extraction_method"]
     assert record["encoding"] == expected["encoding"]
     assert record["dates_inconsistent"] == expected["dates_inconsistent"]
+    links = [[url.replace("{base}", BASE), name] for url, name in expected["attachment_links"]]
+    assert record["attachment_links"] == links
     for label, value in expected["raw_metadata_subset"].items():
         assert record["raw_metadata"].get(label) == value, label
     assert record["text"].split("\n") == expected["text"].split("\n")

@@ -48,7 +48,8 @@ def test_registry_selector_pagination() -> None:
 
 def test_detail_url_regex_replaces_default_shapes() -> None:
     listing = listing_of("sh-qingpu/shqp/zwgk/fzjs/jz/index.html", detail_url=r"/\d{8}/\d+\.html$")
-    assert listing.document_urls == (f"{BASE}/sh-qingpu/20250319/1180562.html",)
+    assert listing.document_urls == (f"{BASE}/sh-qingpu/20250319/1180562.html",
+                                     f"{BASE}/sh-qingpu/20250320/1180571.html")
     narrow = listing_of("cq-wanzhou/zfxxgkml/fzzfjsndbg/index.html", detail_url=r"t2025011\d_\d+\.html$")
     assert narrow.document_urls == (f"{BASE}/cq-wanzhou/zfxxgkml/fzzfjsndbg/202501/t20250116_1001.html",)
 

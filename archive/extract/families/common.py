@@ -6,7 +6,7 @@ from collections import defaultdict
 
 from lxml import html as lxml_html
 
-MIN_BODY_CHARS = 20
+MIN_BODY_CHARS = 2  # an empty placeholder is skipped; "详见附件。" is a body
 
 
 class PageIndex:
