@@ -199,15 +199,19 @@ class Archive(ArchiveQueries):
             other = self.db.execute("SELECT id FROM documents WHERE text_hash = ? AND id != ?",
                                     [digest, old_id]).fetchone()
             sharers = self.db.execute("SELECT COUNT(*) FROM pages WHERE document_id = ?", [old_id]).fetchone()[0]
+            owner = self.db.execute("SELECT url FROM documents WHERE id = ?", [old_id]).fetchone()[0] == url
             if other is not None:
                 new_id = other[0]
                 self._merge_metadata(new_id, capture)
-            elif sharers > 1 and before["text_hash"] != digest:
+            elif before["text_hash"] == digest and not owner:
+                new_id = old_id  # a repost of an unchanged text: it may only complete the metadata
+                self._merge_metadata(old_id, capture)
+            elif before["text_hash"] != digest and sharers > 1:
                 row = self.db.execute("SELECT first_seen, last_seen FROM documents WHERE id = ?", [old_id]).fetchone()
                 new_id = self._insert_document(capture, composed.text, digest, row[0])
                 self.db.execute("UPDATE documents SET last_seen = ? WHERE id = ?", [row[1], new_id])
             else:
-                new_id = old_id
+                new_id = old_id  # the page the document was first seen at: correct it in place
                 record = capture.record
                 row = {"title": record.title, "text": composed.text, "text_hash": digest,
                        **_metadata_row(capture),
@@ -217,10 +221,17 @@ class Archive(ArchiveQueries):
             self.db.execute("UPDATE pages SET document_id = ?, page_text = ? WHERE url = ?",
                             [new_id, composed.page_text, url])
             self._store_attachments(capture.portal, url, new_id, capture.attachments)
-            if new_id != old_id and not self.db.execute(
-                    "SELECT 1 FROM pages WHERE document_id = ?", [old_id]).fetchone():
-                self.db.execute("UPDATE attachments SET document_id = ? WHERE document_id = ?", [new_id, old_id])
-                self.db.execute("DELETE FROM documents WHERE id = ?", [old_id])
+            if new_id != old_id:
+                heir = self.db.execute(
+                    "SELECT url, portal FROM pages WHERE document_id = ? ORDER BY first_seen, url LIMIT 1",
+                    [old_id]).fetchone()
+                if heir is None:  # no page holds the old text any more
+                    self.db.execute("UPDATE attachments SET document_id = ? WHERE document_id = ?",
+                                    [new_id, old_id])
+                    self.db.execute("DELETE FROM documents WHERE id = ?", [old_id])
+                else:  # the old text lives on at its other pages: one of them now stands for it
+                    self.db.execute("UPDATE documents SET url = ?, portal = ? WHERE id = ? AND url = ?",
+                                    [heir[0], heir[1], old_id, url])
             return new_id != old_id or self._document_view(new_id) != before
 
     def _document_view(self, document_id: int) -> dict:
