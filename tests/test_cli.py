@@ -100,6 +100,6 @@ def test_demo_crawls_samples_and_searches(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     summary = next(line for line in result.stdout.splitlines() if line.startswith("Summary"))
     assert ("portals: 5 (0 failed) · list pages: 8 · detail pages: 9 · documents archived: 5 · "
-            "duplicates merged: 3 · failures: 2") in summary
+            "duplicates merged: 3 · failures: 4") in summary
     assert "5 hit(s) for '法治政府建设'" in result.stdout
     assert "hit(s) for '执法'" in result.stdout

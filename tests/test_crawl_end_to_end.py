@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from urllib.parse import unquote
 
 from click.testing import CliRunner
 
@@ -35,9 +36,13 @@ def test_crawl_archives_every_sample_portal_and_is_idempotent(sample_site: Sampl
     # the PDF-only copy of 重固镇's report merges with its HTML page
     assert by_portal["wz-district-sample"]["duplicates"] == 2
     assert by_portal["sh-qingpu-sample"]["duplicates"] == 1
-    failures = {url.rsplit("/", 1)[-1]: reason for run in runs for url, reason in run["failures"]}
-    assert failures == {"t20250120_1003.html": "HTTP 404",
-                        "content_4000.html": "bytes are not valid utf-8 / gb18030; cannot decode the page"}
+    failures = {unquote(url.rsplit("/", 1)[-1]): reason for run in runs for url, reason in run["failures"]}
+    assert failures == {
+        "t20250120_1003.html": "HTTP 404",
+        "content_4000.html": "bytes are not valid utf-8 / gb18030; cannot decode the page",
+        "梁洼镇法治政府建设工作台账.docx": "attachment: 工作台账.docx: unsupported or unrecognised file format",
+        "missing-scan.pdf": "attachment: HTTP 404",
+    }
 
     archive = Archive.open(db)
     try:
@@ -53,14 +58,21 @@ def test_crawl_archives_every_sample_portal_and_is_idempotent(sample_site: Sampl
                                                       "wz-district-sample"]
         assert sorted(str(p["page_text"]) for p in pages) == ["None", "None", "详见附件。"]
         attachments = {row["filename"]: row for row in archive.db.query("SELECT * FROM attachments")}
-        assert set(attachments) == {"后山镇2024年度法治政府建设情况报告.docx", "2024年重固镇法治政府建设报告.pdf"}
-        assert all(row["error"] is None and row["bytes"] > 0 and len(row["sha256"]) == 64
-                   for row in attachments.values())
+        assert set(attachments) == {"后山镇2024年度法治政府建设情况报告.docx", "2024年重固镇法治政府建设报告.pdf",
+                                    "工作台账.docx", "扫描件.pdf"}
+        fetched = [attachments[name] for name in ("后山镇2024年度法治政府建设情况报告.docx",
+                                                  "2024年重固镇法治政府建设报告.pdf")]
+        assert all(row["error"] is None and row["bytes"] > 0 and len(row["sha256"]) == 64 for row in fetched)
         assert attachments["2024年重固镇法治政府建设报告.pdf"]["document_id"] == \
             docs["2024年重固镇法治政府建设报告"]["id"]
         gbk = docs["鲁山县梁洼镇人民政府关于2024年法治政府建设情况的报告"]
         assert "冯一烜律师" in gbk["text"]
-        assert archive.db.execute("SELECT COUNT(*) FROM crawl_errors").fetchone()[0] == 2
+        assert archive.db.execute("SELECT COUNT(*) FROM crawl_errors").fetchone()[0] == 4
+        # the page keeps its own text; its broken attachments are recorded with their errors
+        broken = dict(archive.db.execute(
+            "SELECT filename, error FROM attachments WHERE document_id = ?", [gbk["id"]]).fetchall())
+        assert broken == {"工作台账.docx": "工作台账.docx: unsupported or unrecognised file format",
+                          "扫描件.pdf": "HTTP 404"}
     finally:
         archive.close()
     # polite: robots.txt read and obeyed; nothing outside the allowed domains was tried
