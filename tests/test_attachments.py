@@ -17,51 +17,20 @@ from archive.compose import compose_document, is_pointer_page
 from archive.extract.links import attachment_links
 from govarchive.cli import main
 from tests.conftest import FIXTURES
+from tests.fixtures.documents import docx_bytes, pdf_bytes
 
 LINES = ["重庆市万州区后山镇人民政府", "关于2024年法治政府建设情况的报告",
          "2024年,在区委、区政府的正确领导下,我镇坚持依法全面履行政府职能。"]
 
 
-def make_docx(lines: list[str], table: list[list[str]] | None = None) -> bytes:
-    import docx
-
-    document = docx.Document()
-    for line in lines:
-        document.add_paragraph(line)
-    if table:
-        grid = document.add_table(rows=len(table), cols=len(table[0]))
-        for r, row in enumerate(table):
-            for c, cell in enumerate(row):
-                grid.cell(r, c).text = cell
-    out = io.BytesIO()
-    document.save(out)
-    return out.getvalue()
-
-
-def make_pdf(lines: list[str]) -> bytes:
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-    from reportlab.pdfgen import canvas
-
-    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
-    out = io.BytesIO()
-    page = canvas.Canvas(out)
-    page.setFont("STSong-Light", 11)
-    for number, line in enumerate(lines):
-        page.drawString(40, 780 - 20 * number, line)
-    page.showPage()
-    page.save()
-    return out.getvalue()
-
-
 def test_docx_paragraphs_and_table_rows() -> None:
-    result = extract_attachment(make_docx(LINES, [["序号", "事项"], ["1", "矛盾纠纷调处153件"]]), "报告.docx")
+    result = extract_attachment(docx_bytes(LINES, [["序号", "事项"], ["1", "矛盾纠纷调处153件"]]), "报告.docx")
     assert result.kind == "docx" and result.error is None
     assert result.text.split("\n") == [*LINES, "序号 事项", "1 矛盾纠纷调处153件"]
 
 
 def test_pdf_text_in_chinese() -> None:
-    result = extract_attachment(make_pdf(LINES), "报告.pdf")
+    result = extract_attachment(pdf_bytes(LINES), "报告.pdf")
     assert result.kind == "pdf" and result.error is None
     assert result.text.split("\n") == LINES
 
@@ -102,8 +71,8 @@ def test_bad_files_come_back_as_errors(data: bytes, name: str, message: str) -> 
 
 
 def test_kind_is_sniffed_from_bytes_not_the_name() -> None:
-    assert sniff_kind(make_docx(LINES), "report.doc") == "docx"
-    assert sniff_kind(make_pdf(LINES), "report.wps") == "pdf"
+    assert sniff_kind(docx_bytes(LINES), "report.doc") == "docx"
+    assert sniff_kind(pdf_bytes(LINES), "report.wps") == "pdf"
     assert sniff_kind(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "report.wps") == "doc"
 
 
@@ -121,8 +90,8 @@ def test_attachment_links_by_suffix_and_download_scripts() -> None:
 
 
 def test_pointer_page_takes_its_attachments_text() -> None:
-    attachment = AttachmentCapture("http://x/a.docx", "a.docx", None, "附件里的报告全文。", None)
-    failed = AttachmentCapture("http://x/b.pdf", "b.pdf", None, None, "HTTP 404")
+    attachment = AttachmentCapture("http://www.example.gov.cn/a.docx", "a.docx", None, "附件里的报告全文。", None)
+    failed = AttachmentCapture("http://www.example.gov.cn/b.pdf", "b.pdf", None, None, "HTTP 404")
     composed = compose_document("详见附件。", (attachment, failed))
     assert (composed.text, composed.page_text) == ("附件里的报告全文。", "详见附件。")
     long_page = "2024年，我镇坚持依法行政。" * 30
@@ -133,7 +102,7 @@ def test_pointer_page_takes_its_attachments_text() -> None:
 
 
 def test_cli_extract_reads_documents(tmp_path: Path) -> None:
-    for name, data in (("报告.docx", make_docx(LINES)), ("报告.pdf", make_pdf(LINES))):
+    for name, data in (("报告.docx", docx_bytes(LINES)), ("报告.pdf", pdf_bytes(LINES))):
         path = tmp_path / name
         path.write_bytes(data)
         result = CliRunner().invoke(main, ["extract", str(path)])
