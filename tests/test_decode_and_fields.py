@@ -146,3 +146,24 @@ def test_network_guard_allows_only_loopback(address: object, allowed: bool) -> N
     from tests.conftest import _is_loopback
 
     assert _is_loopback(address) is allowed
+
+
+def test_boilerplate_is_trimmed_at_the_edges_only() -> None:
+    from archive.extract.boilerplate import trim_boilerplate
+
+    lines = ["字号：大 中 小", "【打印】", "我镇开展普法宣传，打印宣传资料2000余份，来源：各村申报。",
+             "来源：本站", "扫一扫在手机打开当前页", "网站标识码：5001010001"]
+    assert trim_boilerplate(lines) == ["我镇开展普法宣传，打印宣传资料2000余份，来源：各村申报。"]
+
+
+def test_published_date_never_comes_from_related_link_lists() -> None:
+    from archive.extract import extract_page
+
+    html = """<html><head><title>关于2024年度法治政府建设情况的报告</title></head><body>
+      <div class="TRS_Editor"><p>2024年，我镇坚持依法行政，推进法治政府建设。</p></div>
+      <ul class="xglj"><li><a href="/a.html">2019年度报告</a><span>2019-03-01</span></li></ul>
+      </body></html>""".encode()
+    record = extract_page(html, "http://www.example.gov.cn/fzzf/202501/t20250116_1.html")
+    assert record.metadata.published_date == "2025-01-16"
+    undated = extract_page(html, "http://www.example.gov.cn/fzzf/show.jsp?id=1")
+    assert undated.metadata.published_date is None
