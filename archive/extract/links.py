@@ -26,11 +26,14 @@ def attachment_links(root: lxml_html.HtmlElement, base_url: str) -> tuple[tuple[
         href = (anchor.get("href") or "").strip()
         if not href or href.startswith(("javascript:", "mailto:", "#")):
             continue
+        label = " ".join(anchor.text_content().split())
+        lowered = href.lower()
+        if not any(suffix in lowered for suffix in SUFFIXES) and not _suffix_of(label):
+            continue  # most anchors (menus, lists) end here, before any URL parsing
         url = urldefrag(urljoin(base_url, href))[0]
         if urlsplit(url).scheme not in ("http", "https", "file"):
             continue
         path_name = unquote(posixpath.basename(urlsplit(url).path))
-        label = " ".join(anchor.text_content().split())
         if _suffix_of(path_name):
             name = label if _suffix_of(label) else path_name
         elif _suffix_of(label) and urlsplit(url).query:

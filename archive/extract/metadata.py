@@ -147,7 +147,10 @@ def _info_line_pairs(root: lxml_html.HtmlElement, skip: set) -> Iterable[tuple[s
             continue
         if el in has_block_inside:
             continue  # read lines at their innermost block, not once per ancestor
-        text = _SPACE.sub(" ", el.text_content()).strip()
+        raw = el.text_content()
+        if len(raw) > 4 * _MAX_INFO_LINE or ("：" not in raw and ":" not in raw):
+            continue  # an info line has a colon; checked before the costly normalisation
+        text = _SPACE.sub(" ", raw).strip()
         if not text or len(text) > _MAX_INFO_LINE:
             continue
         parts = _INFO_LINE.split(text)
