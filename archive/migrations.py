@@ -109,7 +109,65 @@ def _v2_fidelity(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX attachments_document_id ON attachments(document_id)")
 
 
-MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (_v1_foundation, _v2_fidelity)
+def _v3_identity(db: sqlite_utils.Database) -> None:
+    """Near-duplicate clusters, versions, withdrawals, incremental crawling."""
+    db.execute("ALTER TABLE documents ADD COLUMN cluster_id INTEGER")
+    db.execute("ALTER TABLE documents ADD COLUMN previous_id INTEGER REFERENCES documents(id)")
+    db.execute("UPDATE documents SET cluster_id = id")
+    db.execute("CREATE INDEX documents_cluster ON documents(cluster_id)")
+    db.execute("CREATE INDEX documents_index_no ON documents(index_no, publisher)")
+    db.execute("ALTER TABLE pages ADD COLUMN gone_at TEXT")
+    db.execute("ALTER TABLE pages ADD COLUMN last_listed TEXT")
+    for column in ("requests", "response_bytes", "not_modified", "skipped", "withdrawn"):
+        db.execute(f"ALTER TABLE crawl_runs ADD COLUMN {column} INTEGER NOT NULL DEFAULT 0")
+    db.execute("""
+        CREATE TABLE minhashes (
+            document_id INTEGER PRIMARY KEY REFERENCES documents(id),
+            signature BLOB NOT NULL
+        )""")
+    db.execute("""
+        CREATE TABLE lsh_bands (
+            band INTEGER NOT NULL, key INTEGER NOT NULL, document_id INTEGER NOT NULL,
+            PRIMARY KEY (band, key, document_id)
+        ) WITHOUT ROWID""")
+    db.execute("CREATE INDEX lsh_bands_document ON lsh_bands(document_id)")
+    db.execute("""
+        CREATE TABLE near_duplicates (
+            document_id INTEGER NOT NULL REFERENCES documents(id),
+            other_id INTEGER NOT NULL REFERENCES documents(id),
+            similarity REAL NOT NULL,
+            reason TEXT NOT NULL,
+            PRIMARY KEY (document_id, other_id)
+        )""")
+    db.execute("CREATE INDEX near_duplicates_other ON near_duplicates(other_id)")
+    db.execute("""
+        CREATE TABLE page_versions (
+            url TEXT NOT NULL, document_id INTEGER NOT NULL REFERENCES documents(id),
+            seen_at TEXT NOT NULL,
+            PRIMARY KEY (url, seen_at, document_id)
+        )""")
+    db.execute("""
+        INSERT INTO page_versions (url, document_id, seen_at)
+        SELECT url, document_id, first_seen FROM pages WHERE document_id IS NOT NULL""")
+    db.execute("CREATE TABLE portals (name TEXT PRIMARY KEY, title TEXT)")
+    db.execute("""
+        CREATE VIEW reports AS
+        SELECT * FROM (
+            SELECT d.*, COALESCE(d.cluster_id, d.id) AS report_id,
+                   COUNT(*) OVER cluster AS copies,
+                   ROW_NUMBER() OVER (
+                       PARTITION BY COALESCE(d.cluster_id, d.id)
+                       ORDER BY (d.publisher IS NOT NULL AND p.title LIKE '%' || d.publisher || '%') DESC,
+                                EXISTS (SELECT 1 FROM pages g WHERE g.document_id = d.id
+                                        AND g.gone_at IS NULL) DESC,
+                                d.published_date IS NULL, d.published_date, d.id DESC
+                   ) AS preference
+            FROM documents d LEFT JOIN portals p ON p.name = d.portal
+            WINDOW cluster AS (PARTITION BY COALESCE(d.cluster_id, d.id))
+        ) WHERE preference = 1""")
+
+
+MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (_v1_foundation, _v2_fidelity, _v3_identity)
 
 
 def schema_version(db: sqlite_utils.Database) -> int:

@@ -41,6 +41,17 @@ class StoredFetch:
         return next((v for k, v in self.headers if k.lower() == "content-type"), None)
 
 
+@dataclasses.dataclass(frozen=True)
+class KnownPage:
+    """What the archive knows of a page: for deciding whether to download it again."""
+
+    url: str
+    last_fetched: str | None
+    etag: str | None
+    last_modified: str | None
+    gone: bool
+
+
 class ArchiveQueries:
     """Mixed into Archive: everything that reads without writing."""
 
@@ -87,6 +98,12 @@ class ArchiveQueries:
             "raw_stored_bytes": one("SELECT COALESCE(SUM(length(compressed)), 0) FROM raw_bodies"),
             "crawl_runs": one("SELECT COUNT(*) FROM crawl_runs"),
             "errors": one("SELECT COUNT(*) FROM crawl_errors"),
+            "reports": one("SELECT COUNT(*) FROM reports"),
+            "versions": one("SELECT COUNT(*) FROM documents WHERE previous_id IS NOT NULL"),
+            "withdrawn_pages": one("SELECT COUNT(*) FROM pages WHERE gone_at IS NOT NULL"),
+            "withdrawn_documents": one(
+                """SELECT COUNT(*) FROM documents d WHERE EXISTS (SELECT 1 FROM pages p WHERE p.document_id = d.id)
+                   AND NOT EXISTS (SELECT 1 FROM pages p WHERE p.document_id = d.id AND p.gone_at IS NULL)"""),
             "by_portal": list(self.db.query(
                 """SELECT p.portal, COUNT(DISTINCT p.document_id) AS documents, COUNT(*) AS pages,
                           MAX(p.last_seen) AS last_seen
@@ -126,6 +143,27 @@ class ArchiveQueries:
             return None
         headers = tuple(json.loads(row[1] or "{}").items())
         return StoredFetch(url, row[0], headers, decompress(row[2]), row[3], row[4])
+
+    def known_pages(self, portal: str) -> dict[str, KnownPage]:
+        """Every archived page of a portal with its latest fetch time and validators."""
+        rows = self.db.execute(
+            """SELECT p.url, p.gone_at, f.last_fetched, f.headers_json FROM pages p
+               LEFT JOIN fetches f ON f.id = (SELECT id FROM fetches WHERE url = p.url
+                                              ORDER BY last_fetched DESC, id DESC LIMIT 1)
+               WHERE p.portal = ?""", [portal])
+        known = {}
+        for url, gone_at, last_fetched, headers_json in rows:
+            headers = {k.lower(): v for k, v in json.loads(headers_json or "{}").items()}
+            known[url] = KnownPage(url, last_fetched, headers.get("etag"), headers.get("last-modified"),
+                                   gone_at is not None)
+        return known
+
+    def page_history(self, url: str) -> list[dict]:
+        """What a URL held over time, oldest first, with each version's text."""
+        return list(self.db.query(
+            """SELECT v.seen_at, v.document_id, d.title, d.text, d.text_hash, d.cluster_id
+               FROM page_versions v JOIN documents d ON d.id = v.document_id
+               WHERE v.url = ? ORDER BY v.seen_at, v.rowid""", [url]))
 
     def page_attachments(self, page_url: str) -> list[dict]:
         return list(self.db.query(

@@ -14,10 +14,12 @@ from pathlib import Path
 import sqlite_utils
 
 from archive.capture import AttachmentCapture, PageCapture, RawFetch, compress
+from archive.clusters import ClusterIndex
 from archive.compose import compose_document
 from archive.dedup import text_hash
 from archive.errors import ArchiveError, ExtractionError
 from archive.migrations import migrate
+from archive.neardup import NearDupSettings
 from archive.queries import ArchiveQueries
 
 METADATA_COLUMNS = ("index_no", "doc_no", "topic", "genre", "publisher", "validity",
@@ -37,13 +39,18 @@ class RunCounts:
     documents_new: int = 0
     duplicates: int = 0
     errors: int = 0
+    requests: int = 0
+    response_bytes: int = 0
+    not_modified: int = 0
+    skipped: int = 0
+    withdrawn: int = 0
 
 
 class PageOutcome:
     """What archiving one page did to the archive."""
 
     NEW = "new"              # a document not seen before
-    CHANGED = "changed"      # a known URL now holds a new text (a new document)
+    CHANGED = "changed"      # a known URL now holds a new text: a new version (a new document)
     DUPLICATE = "duplicate"  # a known text at a new URL: merged into the existing document
     UNCHANGED = "unchanged"  # a known URL with its known text
 
@@ -62,11 +69,12 @@ def _metadata_row(capture: PageCapture) -> dict:
 class Archive(ArchiveQueries):
     """An archive database. Open with `Archive.open(path)`; every write is one transaction."""
 
-    def __init__(self, db: sqlite_utils.Database) -> None:
+    def __init__(self, db: sqlite_utils.Database, near_dup: NearDupSettings | None = None) -> None:
         self.db = db
+        self.clusters = ClusterIndex(db, near_dup)
 
     @classmethod
-    def open(cls, path: str | Path) -> Archive:
+    def open(cls, path: str | Path, near_dup: NearDupSettings | None = None) -> Archive:
         """Open (creating and migrating) the archive at `path`; ArchiveError when impossible."""
         path = Path(path)
         if path.is_dir():
@@ -82,7 +90,7 @@ class Archive(ArchiveQueries):
             migrate(db)
         except sqlite3.DatabaseError as exc:
             raise ArchiveError(f"{path}: cannot open as a govarchive database: {exc}") from exc
-        return cls(db)
+        return cls(db, near_dup)
 
     def close(self) -> None:
         self.db.close()
@@ -107,22 +115,26 @@ class Archive(ArchiveQueries):
             digest = text_hash(composed.text)
             existing = self.db.execute("SELECT id FROM documents WHERE text_hash = ?", [digest]).fetchone()
             page = self.db.execute("SELECT document_id FROM pages WHERE url = ?", [url]).fetchone()
+            previous = page[0] if page else None
             if existing is None:
                 document_id = self._insert_document(capture, composed.text, digest, seen_at)
+                self._index_new_document(document_id, capture, composed.text, previous)
                 outcome = PageOutcome.CHANGED if page else PageOutcome.NEW
             else:
                 document_id = existing[0]
                 self._merge_metadata(document_id, capture)
                 self.db.execute("UPDATE documents SET last_seen = ? WHERE id = ?", [seen_at, document_id])
-                same = page is not None and page[0] == document_id
-                outcome = PageOutcome.UNCHANGED if same else PageOutcome.DUPLICATE
+                outcome = PageOutcome.UNCHANGED if previous == document_id else PageOutcome.DUPLICATE
+            if previous != document_id:
+                self.db.execute("INSERT OR IGNORE INTO page_versions (url, document_id, seen_at) VALUES (?, ?, ?)",
+                                [url, document_id, seen_at])
             self.db.execute(
                 """INSERT INTO pages (url, portal, document_id, http_status, encoding, page_text,
                                       first_seen, last_seen)
                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                    ON CONFLICT(url) DO UPDATE SET document_id = excluded.document_id,
                        http_status = excluded.http_status, encoding = excluded.encoding,
-                       page_text = excluded.page_text, last_seen = excluded.last_seen""",
+                       page_text = excluded.page_text, last_seen = excluded.last_seen, gone_at = NULL""",
                 [url, capture.portal, document_id, capture.raw.status if capture.raw else 200,
                  capture.record.encoding, composed.page_text, seen_at, seen_at])
             self._store_attachments(capture.portal, url, document_id, capture.attachments)
@@ -140,6 +152,21 @@ class Archive(ArchiveQueries):
         marks = ", ".join("?" for _ in row)
         cursor = self.db.execute(f"INSERT INTO documents ({columns}) VALUES ({marks})", list(row.values()))
         return int(cursor.lastrowid)
+
+    def _index_new_document(self, document_id: int, capture: PageCapture, text: str,
+                            previous: int | None) -> None:
+        """Cluster a new text with its near-duplicates, the page's earlier version and any
+        document with the same 索引号 and publisher (a portal migration)."""
+        hints: list[tuple[int, str]] = []
+        if previous is not None:
+            self.db.execute("UPDATE documents SET previous_id = ? WHERE id = ?", [previous, document_id])
+            hints.append((previous, "version"))
+        metadata = capture.record.metadata
+        if metadata.index_no and metadata.publisher:
+            hints += [(row[0], "index_no") for row in self.db.execute(
+                "SELECT id FROM documents WHERE index_no = ? AND publisher = ? AND id != ?",
+                [metadata.index_no, metadata.publisher, document_id])]
+        self.clusters.add(document_id, text, hints)
 
     def _merge_metadata(self, document_id: int, capture: PageCapture) -> None:
         """Take this copy's metadata when its disclosure block is more complete."""
@@ -210,6 +237,7 @@ class Archive(ArchiveQueries):
                 row = self.db.execute("SELECT first_seen, last_seen FROM documents WHERE id = ?", [old_id]).fetchone()
                 new_id = self._insert_document(capture, composed.text, digest, row[0])
                 self.db.execute("UPDATE documents SET last_seen = ? WHERE id = ?", [row[1], new_id])
+                self._index_new_document(new_id, capture, composed.text, None)
             else:
                 new_id = old_id  # the page the document was first seen at: correct it in place
                 record = capture.record
@@ -218,6 +246,9 @@ class Archive(ArchiveQueries):
                        "report_year": record.report_year, "extraction_method": record.extraction_method}
                 assignments = ", ".join(f"{column} = ?" for column in row)
                 self.db.execute(f"UPDATE documents SET {assignments} WHERE id = ?", [*row.values(), old_id])
+                if before["text_hash"] != digest:
+                    self.clusters.remove(old_id)
+                    self._index_new_document(old_id, capture, composed.text, None)
             self.db.execute("UPDATE pages SET document_id = ?, page_text = ? WHERE url = ?",
                             [new_id, composed.page_text, url])
             self._store_attachments(capture.portal, url, new_id, capture.attachments)
@@ -228,6 +259,10 @@ class Archive(ArchiveQueries):
                 if heir is None:  # no page holds the old text any more
                     self.db.execute("UPDATE attachments SET document_id = ? WHERE document_id = ?",
                                     [new_id, old_id])
+                    self.db.execute("UPDATE page_versions SET document_id = ? WHERE document_id = ?",
+                                    [new_id, old_id])
+                    self.db.execute("UPDATE documents SET previous_id = NULL WHERE previous_id = ?", [old_id])
+                    self.clusters.remove(old_id)
                     self.db.execute("DELETE FROM documents WHERE id = ?", [old_id])
                 else:  # the old text lives on at its other pages: one of them now stands for it
                     self.db.execute("UPDATE documents SET url = ?, portal = ? WHERE id = ? AND url = ?",
@@ -251,12 +286,59 @@ class Archive(ArchiveQueries):
         return int(cursor.lastrowid)
 
     def finish_run(self, run_id: int, status: str, counts: RunCounts) -> None:
+        values = dataclasses.asdict(counts)
+        assignments = ", ".join(f"{column} = ?" for column in values)
         with self.db.atomic():
+            self.db.execute(f"UPDATE crawl_runs SET finished_at = ?, status = ?, {assignments} WHERE id = ?",
+                            [utc_now(), status, *values.values(), run_id])
+
+    def register_portal(self, name: str, title: str) -> None:
+        """Remember a portal's title (the `reports` view prefers the issuer's own portal)."""
+        with self.db.atomic():
+            self.db.execute("INSERT INTO portals (name, title) VALUES (?, ?) "
+                            "ON CONFLICT(name) DO UPDATE SET title = excluded.title", [name, title])
+
+    # -- revisits and withdrawals --------------------------------------------------------
+
+    def touch_page(self, url: str, seen_at: str | None = None) -> bool:
+        """A revisit answered 304 Not Modified: the page and its document were seen again."""
+        seen_at = seen_at or utc_now()
+        with self.db.atomic():
+            row = self.db.execute("SELECT document_id FROM pages WHERE url = ?", [url]).fetchone()
+            if row is None:
+                return False
+            self.db.execute("UPDATE pages SET last_seen = ?, gone_at = NULL WHERE url = ?", [seen_at, url])
+            self.db.execute("UPDATE documents SET last_seen = ? WHERE id = ?", [seen_at, row[0]])
+            self.db.execute("UPDATE fetches SET last_fetched = ? WHERE id = (SELECT id FROM fetches "
+                            "WHERE url = ? ORDER BY last_fetched DESC, id DESC LIMIT 1)", [seen_at, url])
+        return True
+
+    def mark_gone(self, url: str, http_status: int, at: str | None = None) -> bool:
+        """An archived page now answers 404/410: marked withdrawn, never deleted.
+        Returns False when the URL was never archived (then it is just a broken link)."""
+        with self.db.atomic():
+            cursor = self.db.execute(
+                "UPDATE pages SET gone_at = COALESCE(gone_at, ?), http_status = ? WHERE url = ?",
+                [at or utc_now(), http_status, url])
+        return cursor.rowcount > 0
+
+    def mark_listing(self, portal: str, listed: set[str], at: str | None = None) -> int:
+        """After a complete walk of a portal's column: pages no longer listed are withdrawn,
+        listed ones are present. Returns how many pages were newly marked withdrawn."""
+        at = at or utc_now()
+        with self.db.atomic():
+            self.db.execute("CREATE TEMP TABLE IF NOT EXISTS listed_urls (url TEXT PRIMARY KEY)")
+            self.db.execute("DELETE FROM listed_urls")
+            self.db.conn.executemany("INSERT OR IGNORE INTO listed_urls (url) VALUES (?)", [(u,) for u in listed])
             self.db.execute(
-                """UPDATE crawl_runs SET finished_at = ?, status = ?, list_pages = ?,
-                       detail_pages = ?, documents_new = ?, duplicates = ?, errors = ?
-                   WHERE id = ?""",
-                [utc_now(), status, *dataclasses.astuple(counts), run_id])
+                """UPDATE pages SET last_listed = ?,
+                       gone_at = CASE WHEN http_status < 400 THEN NULL ELSE gone_at END
+                   WHERE portal = ? AND url IN (SELECT url FROM listed_urls)""", [at, portal])
+            cursor = self.db.execute(
+                """UPDATE pages SET gone_at = ? WHERE portal = ? AND gone_at IS NULL
+                   AND url NOT IN (SELECT url FROM listed_urls)""", [at, portal])
+            self.db.execute("DELETE FROM listed_urls")
+        return cursor.rowcount
 
     def record_error(self, run_id: int | None, portal: str, url: str, reason: str) -> None:
         with self.db.atomic():

@@ -40,6 +40,7 @@ class CrawlRunRecorder:
     def spider_opened(self, spider) -> None:
         archive = Archive.open(self.db_path)
         try:
+            archive.register_portal(spider.portal.name, spider.portal.title)
             self.run_id = archive.start_run(spider.portal.name)
         finally:
             archive.close()
@@ -58,11 +59,19 @@ class CrawlRunRecorder:
     def spider_closed(self, spider, reason: str) -> None:
         if self.run_id is None:
             return
-        value = lambda key: int(self.crawler.stats.get_value(f"govarchive/{key}", 0))  # noqa: E731
-        counts = RunCounts(value("list_pages"), value("detail_pages"), value("documents_new"),
-                           value("duplicates"), value("errors"))
         archive = Archive.open(self.db_path)
         try:
+            if reason == "finished" and spider.listing_complete and spider.listed:
+                # the whole column was read: what it no longer lists is withdrawn
+                self.crawler.stats.inc_value("govarchive/withdrawn",
+                                             archive.mark_listing(spider.portal.name, spider.listed))
+            stat = lambda key: int(self.crawler.stats.get_value(key, 0))  # noqa: E731
+            counts = RunCounts(
+                list_pages=stat("govarchive/list_pages"), detail_pages=stat("govarchive/detail_pages"),
+                documents_new=stat("govarchive/documents_new"), duplicates=stat("govarchive/duplicates"),
+                errors=stat("govarchive/errors"), requests=stat("downloader/request_count"),
+                response_bytes=stat("downloader/response_bytes"), not_modified=stat("govarchive/not_modified"),
+                skipped=stat("govarchive/skipped"), withdrawn=stat("govarchive/withdrawn"))
             archive.finish_run(self.run_id, run_status(reason, counts.list_pages), counts)
         finally:
             archive.close()

@@ -6,7 +6,7 @@ import dataclasses
 
 from archive.capture import PageCapture
 
-__all__ = ["PageCapture", "PageFailure"]
+__all__ = ["PageCapture", "PageFailure", "PageGone", "PageNotModified"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -16,3 +16,20 @@ class PageFailure:
     portal: str
     url: str
     reason: str
+
+
+@dataclasses.dataclass(frozen=True)
+class PageNotModified:
+    """A revisit answered 304: the archived page is still current."""
+
+    portal: str
+    url: str
+
+
+@dataclasses.dataclass(frozen=True)
+class PageGone:
+    """A detail page answered 404/410: withdrawn if it was archived, else a broken link."""
+
+    portal: str
+    url: str
+    http_status: int

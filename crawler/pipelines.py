@@ -8,8 +8,9 @@ import sqlite3
 from scrapy.crawler import Crawler
 
 from archive.errors import ArchiveError, ExtractionError
+from archive.neardup import NearDupSettings
 from archive.store import Archive, PageOutcome
-from crawler.items import PageCapture, PageFailure
+from crawler.items import PageCapture, PageFailure, PageGone, PageNotModified
 
 logger = logging.getLogger(__name__)
 
@@ -34,7 +35,8 @@ class ArchivePipeline:
         return cls(crawler, crawler.settings.get("GOVARCHIVE_DB"))
 
     def open_spider(self) -> None:
-        self.archive = Archive.open(self.db_path)
+        threshold = self.crawler.settings.getfloat("GOVARCHIVE_NEAR_DUP_THRESHOLD", NearDupSettings.threshold)
+        self.archive = Archive.open(self.db_path, NearDupSettings(threshold=threshold))
 
     def close_spider(self) -> None:
         if self.archive is not None:
@@ -45,6 +47,15 @@ class ArchivePipeline:
         stats = self.crawler.stats
         if isinstance(item, PageFailure):
             self._record_failure(item)
+            return item
+        if isinstance(item, PageNotModified):
+            self.archive.touch_page(item.url)
+            return item
+        if isinstance(item, PageGone):
+            if self.archive.mark_gone(item.url, item.http_status):
+                stats.inc_value("govarchive/withdrawn")
+            else:  # never archived: a broken link in the column
+                self._record_failure(PageFailure(item.portal, item.url, f"HTTP {item.http_status}"))
             return item
         if isinstance(item, PageCapture):
             try:

@@ -12,8 +12,9 @@ from archive.errors import RegistryError
 
 _NAME = re.compile(r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$")
 _KEYS = frozenset({"name", "title", "start_urls", "allowed_domains", "detail_url",
-                   "max_list_pages", "next_page", "schedule"})
+                   "max_list_pages", "next_page", "schedule", "revisit_days"})
 DEFAULT_MAX_LIST_PAGES = 30
+DEFAULT_REVISIT_DAYS = 30
 
 
 @dataclasses.dataclass(frozen=True)
@@ -28,6 +29,7 @@ class Portal:
     max_list_pages: int = DEFAULT_MAX_LIST_PAGES
     next_page: str | None = None
     schedule: str | None = None
+    revisit_days: int = DEFAULT_REVISIT_DAYS
 
 
 def _fail(source: str, portal: str, key: str, problem: str) -> RegistryError:
@@ -107,6 +109,9 @@ def parse_portal(entry: dict, source: str, position: int) -> Portal:
     max_pages = entry.get("max_list_pages", DEFAULT_MAX_LIST_PAGES)
     if not isinstance(max_pages, int) or isinstance(max_pages, bool) or max_pages < 1:
         raise _fail(source, name, "max_list_pages", f"{max_pages!r} is not a positive integer")
+    revisit_days = entry.get("revisit_days", DEFAULT_REVISIT_DAYS)
+    if not isinstance(revisit_days, int) or isinstance(revisit_days, bool) or revisit_days < 0:
+        raise _fail(source, name, "revisit_days", f"{revisit_days!r} is not a number of days (0 or more)")
     title = entry.get("title", name)
     if not isinstance(title, str):
         raise _fail(source, name, "title", "must be a string")
@@ -119,6 +124,7 @@ def parse_portal(entry: dict, source: str, position: int) -> Portal:
         max_list_pages=max_pages,
         next_page=_check_selector(source, name, entry["next_page"]) if "next_page" in entry else None,
         schedule=_check_cron(source, name, entry["schedule"]) if "schedule" in entry else None,
+        revisit_days=revisit_days,
     )
 
 

@@ -35,6 +35,9 @@ EXTENSIONS = {"crawler.extensions.CrawlRunRecorder": 500}
 GOVARCHIVE_MAX_ATTACHMENTS = 10
 GOVARCHIVE_ATTACHMENT_MAXSIZE = 30 * 1024 * 1024
 
+# Estimated Jaccard similarity (character 3-gram MinHash) at which two texts are one report.
+GOVARCHIVE_NEAR_DUP_THRESHOLD = 0.9
+
 # Where documents go; `govarchive crawl --db` and GOVARCHIVE_DB set it.
 GOVARCHIVE_DB = "archive.db"
 # The registry the spider reads when no `-a config=` is given.

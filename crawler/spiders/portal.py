@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
@@ -11,16 +12,20 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
+from w3lib.url import safe_url_string
 
 from archive.attachments import extract_attachment
 from archive.capture import AttachmentCapture, PageCapture, RawFetch
 from archive.decode import decode_html
 from archive.errors import ExtractionError, RegistryError
 from archive.extract import extract_page
-from archive.store import utc_now
-from crawler.items import PageFailure
+from archive.store import Archive, utc_now
+from crawler.items import PageFailure, PageGone, PageNotModified
 from crawler.pages import parse_listing
 from crawler.registry import Portal, host_allowed, load_registry, select_portals
+from crawler.revisit import revisit_plan
+
+WITHDRAWN_STATUSES = (404, 410)
 
 
 def raw_fetch(response: Response, encoding: str | None = None) -> RawFetch:
@@ -41,12 +46,16 @@ class PortalSpider(scrapy.Spider):
     name = "portal"
     portal: Portal
 
-    def __init__(self, portal: str | None = None, config: str | None = None, **kwargs: Any) -> None:
+    def __init__(self, portal: str | None = None, config: str | None = None, refresh: str = "",
+                 **kwargs: Any) -> None:
         super().__init__(**kwargs)
         if not portal:
             raise RegistryError("spider 'portal' needs -a portal=NAME")
         self.portal_name = portal
         self.config_path = config
+        self.refresh = refresh.lower() in ("1", "true", "yes")
+        self.listed: set[str] = set()      # detail URLs the column lists in this run
+        self.listing_complete = True       # False when a list page failed or the cap cut pagination
 
     @classmethod
     def from_crawler(cls, crawler, *args: Any, **kwargs: Any) -> PortalSpider:
@@ -55,14 +64,19 @@ class PortalSpider(scrapy.Spider):
         spider.portal = select_portals(load_registry(path), [spider.portal_name])[0]
         # Scrapy's offsite middleware reads this attribute; every link is also checked here.
         spider.allowed_domains = list(spider.portal.allowed_domains)
-        spider.max_attachments = crawler.settings.getint("GOVARCHIVE_MAX_ATTACHMENTS")
-        spider.attachment_maxsize = crawler.settings.getint("GOVARCHIVE_ATTACHMENT_MAXSIZE")
+        spider.max_attachments = crawler.settings.getint("GOVARCHIVE_MAX_ATTACHMENTS", 10)
+        spider.attachment_maxsize = crawler.settings.getint("GOVARCHIVE_ATTACHMENT_MAXSIZE", 30 * 1024 * 1024)
+        archive = Archive.open(crawler.settings.get("GOVARCHIVE_DB"))
+        try:
+            spider.known = archive.known_pages(spider.portal.name)
+        finally:
+            archive.close()
         return spider
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         for url in self.portal.start_urls:
             yield scrapy.Request(url, callback=self.parse_list, errback=self.on_error,
-                                 cb_kwargs={"depth": 1}, dont_filter=True)
+                                 cb_kwargs={"depth": 1}, dont_filter=True, meta={"kind": "list"})
 
     def parse_list(self, response: Response, depth: int) -> Iterator[Any]:
         self.crawler.stats.inc_value("govarchive/list_pages")
@@ -74,16 +88,32 @@ class PortalSpider(scrapy.Spider):
             yield PageFailure(self.portal.name, response.url, f"list page: {reason}")
             return
         listing = parse_listing(html_text, response.url, self.portal.detail_url, self.portal.next_page)
+        now = dt.datetime.now(dt.timezone.utc)
         for url in listing.document_urls:
-            if host_allowed(url, self.portal):
-                yield scrapy.Request(url, callback=self.parse_detail, errback=self.on_error)
-        if depth < self.portal.max_list_pages:
-            for url in listing.next_pages:
-                if host_allowed(url, self.portal):
-                    yield scrapy.Request(url, callback=self.parse_list, errback=self.on_error,
-                                         cb_kwargs={"depth": depth + 1})
+            if not host_allowed(url, self.portal):
+                continue
+            url = safe_url_string(url)
+            self.listed.add(url)
+            plan = revisit_plan(self.known.get(url), now, self.portal.revisit_days, self.refresh)
+            if not plan.fetch:
+                self.crawler.stats.inc_value("govarchive/skipped")  # archived and not yet due
+                continue
+            yield scrapy.Request(url, callback=self.parse_detail, errback=self.on_error, headers=plan.headers,
+                                 meta={"kind": "detail", "handle_httpstatus_list": [304]})
+        next_pages = [url for url in listing.next_pages if host_allowed(url, self.portal)]
+        if depth >= self.portal.max_list_pages:
+            self.listing_complete = self.listing_complete and not next_pages
+            return
+        for url in next_pages:
+            yield scrapy.Request(url, callback=self.parse_list, errback=self.on_error,
+                                 cb_kwargs={"depth": depth + 1}, meta={"kind": "list"})
 
     def parse_detail(self, response: Response) -> Iterator[Any]:
+        self.listed.add(response.url)  # after a redirect the archive knows the final URL
+        if response.status == 304:
+            self.crawler.stats.inc_value("govarchive/not_modified")
+            yield PageNotModified(self.portal.name, response.url)
+            return
         self.crawler.stats.inc_value("govarchive/detail_pages")
         content_type = response.headers.get("Content-Type", b"").decode("latin-1")
         try:
@@ -125,10 +155,17 @@ class PortalSpider(scrapy.Spider):
         yield from self._next_attachment(
             dataclasses.replace(capture, attachments=(*capture.attachments, attachment)), kwargs["pending"])
 
-    def on_error(self, failure: Failure) -> Iterator[PageFailure]:
+    def on_error(self, failure: Failure) -> Iterator[Any]:
         request = failure.request  # type: ignore[attr-defined]
+        kind = request.meta.get("kind")
         if failure.check(IgnoreRequest) and not failure.check(HttpError):
             # robots.txt or the offsite rule refused it: policy, not a failure of the site
-            self.crawler.stats.inc_value("govarchive/skipped")
+            self.crawler.stats.inc_value("govarchive/refused")
+            return
+        if kind == "list":
+            self.listing_complete = False
+        if kind == "detail" and failure.check(HttpError) and \
+                failure.value.response.status in WITHDRAWN_STATUSES:
+            yield PageGone(self.portal.name, request.url, failure.value.response.status)
             return
         yield PageFailure(self.portal.name, request.url, failure_reason(failure))
