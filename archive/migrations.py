@@ -118,7 +118,7 @@ def _v3_identity(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX documents_index_no ON documents(index_no, publisher)")
     db.execute("ALTER TABLE pages ADD COLUMN gone_at TEXT")
     db.execute("ALTER TABLE pages ADD COLUMN last_listed TEXT")
-    for column in ("requests", "response_bytes", "not_modified", "skipped", "withdrawn"):
+    for column in ("clustered", "requests", "response_bytes", "not_modified", "skipped", "withdrawn"):
         db.execute(f"ALTER TABLE crawl_runs ADD COLUMN {column} INTEGER NOT NULL DEFAULT 0")
     db.execute("""
         CREATE TABLE minhashes (
@@ -160,7 +160,7 @@ def _v3_identity(db: sqlite_utils.Database) -> None:
                        ORDER BY (d.publisher IS NOT NULL AND p.title LIKE '%' || d.publisher || '%') DESC,
                                 EXISTS (SELECT 1 FROM pages g WHERE g.document_id = d.id
                                         AND g.gone_at IS NULL) DESC,
-                                d.published_date IS NULL, d.published_date, d.id DESC
+                                d.published_date IS NULL, d.published_date, d.id
                    ) AS preference
             FROM documents d LEFT JOIN portals p ON p.name = d.portal
             WINDOW cluster AS (PARTITION BY COALESCE(d.cluster_id, d.id))

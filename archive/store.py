@@ -39,6 +39,7 @@ class RunCounts:
     documents_new: int = 0
     duplicates: int = 0
     errors: int = 0
+    clustered: int = 0
     requests: int = 0
     response_bytes: int = 0
     not_modified: int = 0
@@ -50,6 +51,7 @@ class PageOutcome:
     """What archiving one page did to the archive."""
 
     NEW = "new"              # a document not seen before
+    CLUSTERED = "clustered"  # a new text that is a near-duplicate of an archived report
     CHANGED = "changed"      # a known URL now holds a new text: a new version (a new document)
     DUPLICATE = "duplicate"  # a known text at a new URL: merged into the existing document
     UNCHANGED = "unchanged"  # a known URL with its known text
@@ -118,8 +120,9 @@ class Archive(ArchiveQueries):
             previous = page[0] if page else None
             if existing is None:
                 document_id = self._insert_document(capture, composed.text, digest, seen_at)
-                self._index_new_document(document_id, capture, composed.text, previous)
-                outcome = PageOutcome.CHANGED if page else PageOutcome.NEW
+                evidence = self._index_new_document(document_id, capture, composed.text, previous)
+                outcome = (PageOutcome.CHANGED if page else
+                           PageOutcome.CLUSTERED if evidence else PageOutcome.NEW)
             else:
                 document_id = existing[0]
                 self._merge_metadata(document_id, capture)
@@ -154,7 +157,7 @@ class Archive(ArchiveQueries):
         return int(cursor.lastrowid)
 
     def _index_new_document(self, document_id: int, capture: PageCapture, text: str,
-                            previous: int | None) -> None:
+                            previous: int | None) -> list[tuple[int, float, str]]:
         """Cluster a new text with its near-duplicates, the page's earlier version and any
         document with the same 索引号 and publisher (a portal migration)."""
         hints: list[tuple[int, str]] = []
@@ -166,7 +169,7 @@ class Archive(ArchiveQueries):
             hints += [(row[0], "index_no") for row in self.db.execute(
                 "SELECT id FROM documents WHERE index_no = ? AND publisher = ? AND id != ?",
                 [metadata.index_no, metadata.publisher, document_id])]
-        self.clusters.add(document_id, text, hints)
+        return self.clusters.add(document_id, text, hints)
 
     def _merge_metadata(self, document_id: int, capture: PageCapture) -> None:
         """Take this copy's metadata when its disclosure block is more complete."""

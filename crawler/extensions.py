@@ -69,7 +69,8 @@ class CrawlRunRecorder:
             counts = RunCounts(
                 list_pages=stat("govarchive/list_pages"), detail_pages=stat("govarchive/detail_pages"),
                 documents_new=stat("govarchive/documents_new"), duplicates=stat("govarchive/duplicates"),
-                errors=stat("govarchive/errors"), requests=stat("downloader/request_count"),
+                errors=stat("govarchive/errors"), clustered=stat("govarchive/clustered"),
+                requests=stat("downloader/request_count"),
                 response_bytes=stat("downloader/response_bytes"), not_modified=stat("govarchive/not_modified"),
                 skipped=stat("govarchive/skipped"), withdrawn=stat("govarchive/withdrawn"))
             archive.finish_run(self.run_id, run_status(reason, counts.list_pages), counts)

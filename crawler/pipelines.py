@@ -16,6 +16,7 @@ logger = logging.getLogger(__name__)
 
 OUTCOME_STATS = {
     PageOutcome.NEW: "govarchive/documents_new",
+    PageOutcome.CLUSTERED: "govarchive/clustered",
     PageOutcome.CHANGED: "govarchive/documents_new",
     PageOutcome.DUPLICATE: "govarchive/duplicates",
     PageOutcome.UNCHANGED: "govarchive/unchanged",
@@ -67,6 +68,8 @@ class ArchivePipeline:
                 self._record_failure(PageFailure(item.portal, item.url, f"archive write failed: {exc}"))
                 return item
             stats.inc_value(OUTCOME_STATS[outcome])
+            if outcome == PageOutcome.CLUSTERED:
+                stats.inc_value("govarchive/documents_new")  # a new text all the same
         return item
 
     def _record_failure(self, failure: PageFailure) -> None:

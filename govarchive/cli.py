@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import json
 import sys
 from pathlib import Path
@@ -57,9 +58,10 @@ def main() -> None:
 
 def print_result(result: CrawlResult) -> None:
     click.echo(f"  {result.portal}: {result.status} — {result.list_pages} list pages, "
-               f"{result.detail_pages} detail pages, {result.documents_new} new documents, "
-               f"{result.duplicates} duplicates merged, {result.errors} failures "
-               f"({result.seconds:.1f}s)", err=True)
+               f"{result.detail_pages} detail pages, {result.documents_new} new documents "
+               f"({result.clustered} near-duplicates), {result.duplicates} duplicates merged, {result.errors} failures "
+               f"({result.skipped} not due, {result.not_modified} not modified, {result.withdrawn} withdrawn; "
+               f"{result.requests} requests, {result.response_bytes:,} bytes, {result.seconds:.1f}s)", err=True)
     for url, reason in result.failures[:5]:
         click.echo(f"    failed {url}: {reason}", err=True)
     if len(result.failures) > 5:
@@ -67,7 +69,7 @@ def print_result(result: CrawlResult) -> None:
 
 
 def crawl_portals(names: tuple[str, ...], config: Path, db_path: Path,
-                  settings: dict[str, str]) -> list[CrawlResult]:
+                  settings: dict[str, str], refresh: bool = False) -> list[CrawlResult]:
     """Validate registry and database first (exit 2), then crawl each portal in turn."""
     try:
         portals = select_portals(load_registry(config), names)
@@ -77,7 +79,7 @@ def crawl_portals(names: tuple[str, ...], config: Path, db_path: Path,
     results = []
     for number, portal in enumerate(portals, start=1):
         click.echo(f"[{number}/{len(portals)}] crawling {portal.name} ({portal.title})", err=True)
-        result = run_crawl(portal, config, db_path, settings)
+        result = run_crawl(portal, config, db_path, settings, refresh=refresh)
         print_result(result)
         results.append(result)
     return results
@@ -88,7 +90,8 @@ def summary_line(results: list[CrawlResult]) -> str:
     failed = sum(r.status != "ok" for r in results)
     return (f"portals: {len(results)} ({failed} failed) · list pages: {total('list_pages')} · "
             f"detail pages: {total('detail_pages')} · documents archived: {total('documents_new')} · "
-            f"duplicates merged: {total('duplicates')} · failures: {total('errors')}")
+            f"duplicates merged: {total('duplicates')} · near-duplicates clustered: {total('clustered')} · "
+            f"failures: {total('errors')}")
 
 
 @main.command()
@@ -98,15 +101,19 @@ def summary_line(results: list[CrawlResult]) -> str:
 @DB_OPTION
 @click.option("-s", "--setting", "settings", multiple=True, metavar="KEY=VALUE",
               help="Extra Scrapy setting for the crawl, e.g. -s DOWNLOAD_DELAY=2.")
+@click.option("--refresh", is_flag=True,
+              help="Download every detail page again in full, even when it is not due for a revisit.")
 @click.option("--json", "as_json", is_flag=True, help="Print the run results as JSON on stdout.")
 def crawl(names: tuple[str, ...], config: Path, db_path: Path, settings: tuple[str, ...],
-          as_json: bool) -> None:
+          refresh: bool, as_json: bool) -> None:
     """Crawl the named portals (all when none is named) into the archive.
 
-    Each portal runs as its own `scrapy crawl portal` process. Exit code 0 when every run
-    finished ok, 1 when a run failed, 2 when the registry or database cannot be used.
+    Each portal runs as its own `scrapy crawl portal` process. List pages are always read;
+    archived detail pages are downloaded again only when older than the portal's
+    revisit_days, and then conditionally. Exit code 0 when every run finished ok, 1 when a
+    run failed, 2 when the registry or database cannot be used.
     """
-    results = crawl_portals(names, config, db_path, parse_settings(settings))
+    results = crawl_portals(names, config, db_path, parse_settings(settings), refresh=refresh)
     if as_json:
         click.echo(json.dumps([r.as_dict() for r in results], ensure_ascii=False, indent=2))
     else:
@@ -215,6 +222,8 @@ def stats(as_json: bool, db_path: Path) -> None:
     click.echo(f"documents: {numbers['documents']}  pages: {numbers['pages']}  "
                f"portals: {numbers['portals']}  crawl runs: {numbers['crawl_runs']}  "
                f"recorded failures: {numbers['errors']}")
+    click.echo(f"reports (clusters): {numbers['reports']}  versions: {numbers['versions']}  "
+               f"withdrawn: {numbers['withdrawn_documents']} documents ({numbers['withdrawn_pages']} pages)")
     click.echo(f"attachments: {numbers['attachments']}  raw bodies: {numbers['raw_bodies']} "
                f"({numbers['raw_bytes']:,} bytes, {numbers['raw_stored_bytes']:,} stored compressed)")
     for row in numbers["by_portal"]:
@@ -224,6 +233,36 @@ def stats(as_json: bool, db_path: Path) -> None:
         click.echo(f"  report year {row['report_year'] or 'unknown'}: {row['documents']} documents")
     for row in numbers["by_method"]:
         click.echo(f"  extracted by {row['extraction_method']}: {row['documents']} documents")
+
+
+@main.command()
+@click.argument("url")
+@click.option("--json", "as_json", is_flag=True, help="Print the versions as JSON.")
+@DB_OPTION
+def history(url: str, as_json: bool, db_path: Path) -> None:
+    """What a page URL held over time: each version with a unified diff to the one before."""
+    if not db_path.exists():
+        fail(f"{db_path}: no archive here yet (run `govarchive crawl` first, or set --db)")
+    archive = open_archive(db_path)
+    try:
+        versions = archive.page_history(url)
+    finally:
+        archive.close()
+    if not versions:
+        fail(f"{url}: not an archived page (see `govarchive search` for URLs)", 1)
+    if as_json:
+        click.echo(json.dumps(versions, ensure_ascii=False, indent=2))
+        return
+    previous = None
+    for number, version in enumerate(versions, start=1):
+        click.echo(f"version {number}: seen {version['seen_at']} · document {version['document_id']} "
+                   f"(report {version['cluster_id']}) · {version['title']}")
+        if previous is not None:
+            diff = difflib.unified_diff(previous["text"].splitlines(), version["text"].splitlines(),
+                                        f"version {number - 1}", f"version {number}", lineterm="")
+            for line in diff:
+                click.echo(f"  {line}")
+        previous = version
 
 
 @main.command()

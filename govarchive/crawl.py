@@ -26,6 +26,12 @@ class CrawlResult:
     documents_new: int
     duplicates: int
     errors: int
+    clustered: int
+    requests: int
+    response_bytes: int
+    not_modified: int
+    skipped: int
+    withdrawn: int
     seconds: float
     failures: tuple[tuple[str, str], ...]
 
@@ -33,17 +39,20 @@ class CrawlResult:
         return dataclasses.asdict(self)
 
 
-def scrapy_command(portal: Portal, config: Path, db: Path, settings: dict[str, str]) -> list[str]:
+def scrapy_command(portal: Portal, config: Path, db: Path, settings: dict[str, str],
+                   refresh: bool = False) -> list[str]:
     command = [sys.executable, "-m", "scrapy", "crawl", "portal",
                "-a", f"portal={portal.name}", "-a", f"config={config.resolve()}",
                "-s", f"GOVARCHIVE_DB={db.resolve()}"]
+    if refresh:
+        command += ["-a", "refresh=1"]
     for key, value in settings.items():
         command += ["-s", f"{key}={value}"]
     return command
 
 
 def run_crawl(portal: Portal, config: Path, db: Path, settings: dict[str, str],
-              timeout: float | None = None) -> CrawlResult:
+              timeout: float | None = None, refresh: bool = False) -> CrawlResult:
     """Crawl `portal` into `db` in a child process and read back the run it recorded."""
     archive = Archive.open(db)
     try:
@@ -53,7 +62,7 @@ def run_crawl(portal: Portal, config: Path, db: Path, settings: dict[str, str],
     env = dict(os.environ, SCRAPY_SETTINGS_MODULE="crawler.settings")
     started = time.monotonic()
     try:
-        completed = subprocess.run(scrapy_command(portal, config, db, {"LOG_LEVEL": "ERROR", **settings}),
+        completed = subprocess.run(scrapy_command(portal, config, db, {"LOG_LEVEL": "ERROR", **settings}, refresh),
                                    env=env, timeout=timeout, check=False)
         exit_code: int | str = completed.returncode
     except subprocess.TimeoutExpired:
@@ -79,4 +88,6 @@ def run_crawl(portal: Portal, config: Path, db: Path, settings: dict[str, str],
     finally:
         archive.close()
     return CrawlResult(portal.name, run["id"], status, run["list_pages"], run["detail_pages"],
-                       run["documents_new"], run["duplicates"], run["errors"], seconds, failures)
+                       run["documents_new"], run["duplicates"], run["errors"], run["clustered"], run["requests"],
+                       run["response_bytes"], run["not_modified"], run["skipped"], run["withdrawn"],
+                       seconds, failures)

@@ -99,7 +99,7 @@ def test_demo_crawls_samples_and_searches(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["demo", "--db", str(db)])
     assert result.exit_code == 0, result.output
     summary = next(line for line in result.stdout.splitlines() if line.startswith("Summary"))
-    assert ("portals: 5 (0 failed) · list pages: 8 · detail pages: 9 · documents archived: 5 · "
-            "duplicates merged: 3 · failures: 4") in summary
-    assert "5 hit(s) for '法治政府建设'" in result.stdout
+    assert ("portals: 5 (0 failed) · list pages: 8 · detail pages: 9 · documents archived: 6 · "
+            "duplicates merged: 2 · near-duplicates clustered: 1 · failures: 4") in summary
+    assert "5 hit(s) for '法治政府建设'" in result.stdout  # the first five of six
     assert "hit(s) for '执法'" in result.stdout

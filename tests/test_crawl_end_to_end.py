@@ -31,10 +31,11 @@ def test_crawl_archives_every_sample_portal_and_is_idempotent(sample_site: Sampl
     assert by_portal["cq-wanzhou-sample"]["list_pages"] == 2
     assert by_portal["ls-liangwa-sample"]["list_pages"] == 2
     assert by_portal["qh-putai-sample"]["list_pages"] == 2
-    assert sum(run["documents_new"] for run in runs) == 5
-    # the district's repost and its attachment-only copy (.docx) merge with the township's page;
+    assert sum(run["documents_new"] for run in runs) == 6
+    # the district's attachment-only copy (.docx) is the township's text: merged; its HTML
+    # repost (full-width marks, an editor's note, no date line) is a near-duplicate: clustered;
     # the PDF-only copy of 重固镇's report merges with its HTML page
-    assert by_portal["wz-district-sample"]["duplicates"] == 2
+    assert (by_portal["wz-district-sample"]["duplicates"], by_portal["wz-district-sample"]["clustered"]) == (1, 1)
     assert by_portal["sh-qingpu-sample"]["duplicates"] == 1
     failures = {unquote(url.rsplit("/", 1)[-1]): reason for run in runs for url, reason in run["failures"]}
     assert failures == {
@@ -47,16 +48,23 @@ def test_crawl_archives_every_sample_portal_and_is_idempotent(sample_site: Sampl
     archive = Archive.open(db)
     try:
         docs = {row["title"]: row for row in archive.db.query("SELECT * FROM documents")}
-        assert len(docs) == 5
+        assert len(docs) == 6
         houshan = docs["重庆市万州区后山镇人民政府 关于2024年度法治政府建设情况的报告"]
+        repost = docs["重庆市万州区后山镇人民政府关于2024年度法治政府建设情况的报告"]
+        assert repost["cluster_id"] == houshan["cluster_id"] == houshan["id"]
+        (similarity,) = archive.db.execute("SELECT similarity FROM near_duplicates WHERE document_id = ? "
+                                           "AND other_id = ?", [repost["id"], houshan["id"]]).fetchone()
+        assert similarity >= 0.9
+        reports = list(archive.db.query("SELECT report_id, copies, url FROM reports ORDER BY report_id"))
+        assert len(reports) == 5
+        assert reports[0] == {"report_id": houshan["id"], "copies": 2, "url": houshan["url"]}
         assert (houshan["index_no"], houshan["publisher"], houshan["published_date"], houshan["region_code"],
                 houshan["report_year"]) == ("115001010086458821/2025-00001", "万州区后山镇", "2025-01-16",
                                             "500101", 2024)
         pages = list(archive.db.query("SELECT portal, page_text FROM pages WHERE document_id = ?",
                                       [houshan["id"]]))
-        assert sorted(p["portal"] for p in pages) == ["cq-wanzhou-sample", "wz-district-sample",
-                                                      "wz-district-sample"]
-        assert sorted(str(p["page_text"]) for p in pages) == ["None", "None", "详见附件。"]
+        assert sorted(p["portal"] for p in pages) == ["cq-wanzhou-sample", "wz-district-sample"]
+        assert sorted(str(p["page_text"]) for p in pages) == ["None", "详见附件。"]
         attachments = {row["filename"]: row for row in archive.db.query("SELECT * FROM attachments")}
         assert set(attachments) == {"后山镇2024年度法治政府建设情况报告.docx", "2024年重固镇法治政府建设报告.pdf",
                                     "工作台账.docx", "扫描件.pdf"}
@@ -85,7 +93,7 @@ def test_crawl_archives_every_sample_portal_and_is_idempotent(sample_site: Sampl
     assert sum(run["documents_new"] for run in again) == 0
     archive = Archive.open(db)
     try:
-        assert archive.db.execute("SELECT COUNT(*) FROM documents").fetchone()[0] == 5
+        assert archive.db.execute("SELECT COUNT(*) FROM documents").fetchone()[0] == 6
         assert archive.db.execute("SELECT COUNT(*) FROM crawl_runs WHERE status = 'ok'").fetchone()[0] == 10
     finally:
         archive.close()

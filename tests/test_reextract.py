@@ -62,13 +62,15 @@ def test_rule_change_reaches_the_archive_without_a_request(
         text = archive.db.execute("""SELECT d.text FROM documents d JOIN pages p ON p.document_id = d.id
                                      WHERE p.url LIKE '%/t20250116_1001.html'""").fetchone()[0]
         assert text.endswith("有序发展。")
-        # the district's copies were not re-extracted (other portal): they keep the old text,
-        # now a document of their own; the full-text index follows both
+        # the district's attachment-only copy was not re-extracted (other portal): it keeps the
+        # old text, now a document of its own, in the same report cluster; the full-text index
+        # follows both
         hits = archive.search("2025112")
         assert [hit.portal for hit in hits] == ["wz-district-sample"]
-        assert count(archive, "SELECT COUNT(*) FROM documents") == 6
+        assert count(archive, "SELECT COUNT(*) FROM documents") == 7
         assert count(archive, """SELECT COUNT(*) FROM pages p JOIN documents d ON d.id = p.document_id
-                                 WHERE d.text LIKE '%2025112'""") == 2
+                                 WHERE d.text LIKE '%2025112'""") == 1
+        assert count(archive, "SELECT COUNT(*) FROM reports") == 5
     finally:
         archive.close()
 
