@@ -18,7 +18,8 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
 
     def send_head(self):  # noqa: ANN201 - SimpleHTTPRequestHandler's own signature
-        self.requested.append(self.path)
+        conditional = self.headers.get("If-Modified-Since") or self.headers.get("If-None-Match")
+        self.requested.append(f"{self.path} [conditional]" if conditional else self.path)
         return super().send_head()
 
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002
@@ -29,8 +30,9 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
 def serve_directory(root: Path, requested: list[str] | None = None) -> Iterator[str]:
     """Serve `root` until the block ends; yields the base URL, e.g. http://127.0.0.1:40123.
 
-    When `requested` is given, every requested path is appended to it (tests read it to
-    check what a crawl fetched).
+    When `requested` is given, every requested path is appended to it, marked ` [conditional]`
+    when the request carried If-Modified-Since or If-None-Match (tests read it to check what a
+    crawl fetched). Files answer 304 to an If-Modified-Since no older than their mtime.
     """
     requested = [] if requested is None else requested
     handler = functools.partial(_QuietHandler, directory=str(root), requested=requested)

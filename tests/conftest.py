@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import shutil
 import socket
 from collections.abc import Iterator
 from pathlib import Path
@@ -67,6 +68,13 @@ class SampleSite:
         self.base_url = base_url
         self.config = config
         self.requested = requested
+        self.root = SITES
+
+    def set_revisit_days(self, days: int) -> None:
+        """Give every sample portal the same revisit policy."""
+        text = self.config.read_text(encoding="utf-8")
+        self.config.write_text(text.replace("[[portal]]\n", f"[[portal]]\nrevisit_days = {days}\n"),
+                               encoding="utf-8")
 
 
 @pytest.fixture
@@ -76,3 +84,17 @@ def sample_site(tmp_path: Path) -> Iterator[SampleSite]:
         config = tmp_path / "portals.toml"
         config.write_text(render_registry(SITES, base_url), encoding="utf-8")
         yield SampleSite(base_url, config, requested)
+
+
+@pytest.fixture
+def editable_site(tmp_path: Path) -> Iterator[SampleSite]:
+    """A private copy of the sample portals, for tests that change or delete pages."""
+    root = tmp_path / "sites"
+    shutil.copytree(SITES, root, symlinks=False)
+    requested: list[str] = []
+    with serve_directory(root, requested) as base_url:
+        config = tmp_path / "portals.toml"
+        config.write_text(render_registry(root, base_url), encoding="utf-8")
+        site = SampleSite(base_url, config, requested)
+        site.root = root
+        yield site
