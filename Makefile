@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test install install-dev bench bench-extract clean
+.PHONY: demo test install install-dev bench bench-extract bench-dedup clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -36,10 +36,13 @@ demo: install
 test: install-dev
 	$(BIN)/python -m pytest
 
-bench: bench-extract
+bench: bench-extract bench-dedup
 
 bench-extract: install-dev
 	$(BIN)/python bench/extract.py
+
+bench-dedup: install-dev
+	$(BIN)/python bench/dedup.py
 
 clean:
 	rm -rf $(VENV) demo.db demo.db-wal demo.db-shm
