@@ -60,8 +60,15 @@ class ClusterIndex:
         return evidence
 
     def remove(self, document_id: int) -> None:
-        """Forget a document's signature and band keys (its evidence rows go with it)."""
-        self.db.execute("DELETE FROM lsh_bands WHERE document_id = ?", [document_id])
+        """Forget a document's signature and band keys (its evidence rows go with it).
+
+        The keys are recomputed from the stored signature and deleted by primary key, so the
+        band table needs no second index (which would double the cost of every insert)."""
+        row = self.db.execute("SELECT signature FROM minhashes WHERE document_id = ?", [document_id]).fetchone()
+        if row is not None:
+            keys = self.hasher.band_keys(from_blob(row[0]))
+            self.db.conn.executemany("DELETE FROM lsh_bands WHERE band = ? AND key = ? AND document_id = ?",
+                                     [(band, key, document_id) for band, key in enumerate(keys)])
         self.db.execute("DELETE FROM minhashes WHERE document_id = ?", [document_id])
         self.db.execute("DELETE FROM near_duplicates WHERE document_id = ? OR other_id = ?",
                         [document_id, document_id])

@@ -130,7 +130,6 @@ def _v3_identity(db: sqlite_utils.Database) -> None:
             band INTEGER NOT NULL, key INTEGER NOT NULL, document_id INTEGER NOT NULL,
             PRIMARY KEY (band, key, document_id)
         ) WITHOUT ROWID""")
-    db.execute("CREATE INDEX lsh_bands_document ON lsh_bands(document_id)")
     db.execute("""
         CREATE TABLE near_duplicates (
             document_id INTEGER NOT NULL REFERENCES documents(id),

@@ -14,9 +14,10 @@ import dataclasses
 
 import numpy as np
 
-from archive.dedup import normalize_text
 
-_FNV_PRIME = np.uint64(0x100000001B3)
+_FNV32 = np.uint32(0x01000193)
+_WHITESPACE = np.array([0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x20, 0x85, 0xA0, 0x1680, *range(0x2000, 0x200C),
+                        0x2028, 0x2029, 0x202F, 0x205F, 0x3000, 0xFEFF], dtype=np.uint32)
 _FMIX32 = (np.uint32(16), np.uint32(0x85EBCA6B), np.uint32(13), np.uint32(0xC2B2AE35), np.uint32(16))
 _BAND_MIX = np.uint64(0x9E3779B97F4A7C15)
 
@@ -66,15 +67,20 @@ class MinHasher:
         self._buffer = np.empty((0, self.settings.num_perm), dtype=np.uint32)
 
     def shingle_hashes(self, text: str) -> np.ndarray:
-        """Distinct 32-bit hashes of the normalised text's character k-grams."""
-        normalized = normalize_text(text)
-        codes = np.frombuffer(normalized.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+        """Distinct 32-bit hashes of the text's character k-grams, after width folding.
+
+        Full-width ASCII forms (，：（）Ａ１) fold to their ASCII forms and white space is
+        dropped, on the code-point array: what NFKC does to report texts, at a twentieth of
+        unicodedata's cost (the exact-duplicate hash still uses full NFKC)."""
+        codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+        codes = np.where((codes >= 0xFF01) & (codes <= 0xFF5E), codes - np.uint32(0xFEE0), codes)
+        codes = codes[~np.isin(codes, _WHITESPACE)]
         k = min(self.settings.shingle, len(codes)) or 1
         count = max(len(codes) - k + 1, 1)
-        hashes = np.zeros(count, dtype=np.uint64)
+        hashes = np.zeros(count, dtype=np.uint32)
         for offset in range(k):
-            hashes = hashes * _FNV_PRIME + (codes[offset:offset + count] if len(codes) else 0)
-        return np.unique((hashes ^ (hashes >> np.uint64(32))).astype(np.uint32))
+            hashes = hashes * _FNV32 + (codes[offset:offset + count] if len(codes) else np.uint32(0))
+        return np.unique(hashes)
 
     def signature(self, text: str) -> np.ndarray:
         """The MinHash signature (num_perm uint32 values) of `text`."""

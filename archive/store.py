@@ -88,6 +88,9 @@ class Archive(ArchiveQueries):
             db.execute("PRAGMA busy_timeout = 30000")
             db.enable_wal()
             db.execute("PRAGMA synchronous = NORMAL")
+            # a large archive's indexes (FTS, LSH bands) want more than SQLite's 2 MB page cache
+            db.execute("PRAGMA cache_size = -65536")
+            db.execute("PRAGMA mmap_size = 268435456")
             db.execute("PRAGMA foreign_keys = ON")
             migrate(db)
         except sqlite3.DatabaseError as exc:

@@ -86,7 +86,9 @@ def measure(archive: Archive, texts: list[str], first_id: int, rng: random.Rando
 
 
 def index_table() -> None:
-    print("\n1. Near-duplicate check + insert per document (3-gram MinHash, 128 perms, 16x8 LSH in SQLite)")
+    settings = NearDupSettings()
+    print(f"\n1. Near-duplicate check + insert per document ({settings.shingle}-gram MinHash, "
+          f"{settings.num_perm} permutations, {settings.bands} LSH bands in SQLite)")
     print(f"{'index size':>11} {'signature ms':>13} {'check+insert ms':>16} {'db MB':>8} {'peak RSS MB':>12}")
     texts = report_texts()
     rng, text_rng = np.random.default_rng(7), random.Random(7)

@@ -66,13 +66,17 @@ def test_reposts_cluster_and_unrelated_reports_do_not(archive: Archive) -> None:
 
 
 def test_threshold_is_a_setting(tmp_path) -> None:
-    strict = Archive.open(tmp_path / "strict.db", NearDupSettings(threshold=0.999))
-    try:
-        strict.record_page(capture("a", "http://a.example.gov.cn/1.html", REPORT))
-        outcome = strict.record_page(capture("b", "http://b.example.gov.cn/1.html", repost_of(REPORT)))
-        assert outcome == PageOutcome.NEW
-    finally:
-        strict.close()
+    shortened = REPORT[: len(REPORT) * 3 // 4]  # a copy missing its last quarter
+    hasher = MinHasher()
+    score = similarity(hasher.signature(REPORT), hasher.signature(shortened))
+    assert 0.6 < score < 0.9
+    for threshold, expected in ((0.9, PageOutcome.NEW), (0.6, PageOutcome.CLUSTERED)):
+        archive = Archive.open(tmp_path / f"{threshold}.db", NearDupSettings(threshold=threshold))
+        try:
+            archive.record_page(capture("a", "http://a.example.gov.cn/1.html", REPORT))
+            assert archive.record_page(capture("b", "http://b.example.gov.cn/1.html", shortened)) == expected
+        finally:
+            archive.close()
     with pytest.raises(ValueError, match="threshold"):
         NearDupSettings(threshold=1.5)
 
