@@ -158,8 +158,9 @@ def recall_table() -> None:
     print(f"{'variant':42}{header}")
     for name, edited in variants.items():
         cells = []
-        for k, hasher in hashers.items():
-            hits = sum(similarity(hasher.signature(a), hasher.signature(b)) >= 0.9 for a, b in zip(originals, edited))
+        for hasher in hashers.values():
+            hits = sum(similarity(hasher.signature(a), hasher.signature(b)) >= 0.9
+                       for a, b in zip(originals, edited, strict=True))
             cells.append(f"{hits}/{len(originals)}")
         print(f"{name:42}" + "".join(f"{cell:>20}" for cell in cells))
     pairs = [(a, b) for i, a in enumerate(texts) for b in texts[i + 1:]]
