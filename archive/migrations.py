@@ -166,7 +166,16 @@ def _v3_identity(db: sqlite_utils.Database) -> None:
         ) WHERE preference = 1""")
 
 
-MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (_v1_foundation, _v2_fidelity, _v3_identity)
+def _v4_unattended(db: sqlite_utils.Database) -> None:
+    """Run logs for the scheduler and health checks."""
+    db.execute("ALTER TABLE crawl_runs ADD COLUMN log_path TEXT")
+    db.execute("ALTER TABLE crawl_runs ADD COLUMN log_tail TEXT")
+    db.execute("CREATE INDEX crawl_runs_portal ON crawl_runs(portal, id)")
+    db.execute("CREATE INDEX documents_portal_first_seen ON documents(portal, first_seen)")
+
+
+MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
+    _v1_foundation, _v2_fidelity, _v3_identity, _v4_unattended)
 
 
 def schema_version(db: sqlite_utils.Database) -> int:

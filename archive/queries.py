@@ -165,6 +165,33 @@ class ArchiveQueries:
                FROM page_versions v JOIN documents d ON d.id = v.document_id
                WHERE v.url = ? ORDER BY v.seen_at, v.rowid""", [url]))
 
+    def recent_runs(self, portal: str | None = None, limit: int = 20) -> list[dict]:
+        return list(self.db.query(
+            """SELECT id, portal, started_at, finished_at, status, list_pages, detail_pages, documents_new,
+                      duplicates, clustered, errors, not_modified, skipped, withdrawn, requests,
+                      response_bytes, log_path
+               FROM crawl_runs WHERE (:portal IS NULL OR portal = :portal)
+               ORDER BY id DESC LIMIT :limit""", {"portal": portal, "limit": limit}))
+
+    def portal_activity(self, portal: str, since: str) -> dict:
+        """What health needs to know of a portal: its runs and its newest documents."""
+        def one(sql: str, *args: object) -> object:
+            row = self.db.execute(sql, args).fetchone()
+            return row[0] if row else None
+
+        return {
+            "runs": one("SELECT COUNT(*) FROM crawl_runs WHERE portal = ?", portal),
+            "last_success": one("SELECT MAX(finished_at) FROM crawl_runs WHERE portal = ? AND status = 'ok'", portal),
+            "last_run_status": one("SELECT status FROM crawl_runs WHERE portal = ? ORDER BY id DESC LIMIT 1", portal),
+            "consecutive_failures": one(
+                """SELECT COUNT(*) FROM crawl_runs WHERE portal = ? AND status NOT IN ('ok', 'running')
+                   AND id > COALESCE((SELECT MAX(id) FROM crawl_runs WHERE portal = ? AND status = 'ok'), 0)""",
+                portal, portal),
+            "new_documents": one("SELECT COUNT(*) FROM documents WHERE portal = ? AND first_seen >= ?", portal, since),
+            "last_new_document": one("SELECT MAX(first_seen) FROM documents WHERE portal = ?", portal),
+            "first_run": one("SELECT MIN(started_at) FROM crawl_runs WHERE portal = ?", portal),
+        }
+
     def page_attachments(self, page_url: str) -> list[dict]:
         return list(self.db.query(
             "SELECT url, filename, text, error FROM attachments WHERE page_url = ? ORDER BY id", [page_url]))

@@ -298,6 +298,17 @@ class Archive(ArchiveQueries):
             self.db.execute(f"UPDATE crawl_runs SET finished_at = ?, status = ?, {assignments} WHERE id = ?",
                             [utc_now(), status, *values.values(), run_id])
 
+    def set_run_log(self, run_id: int, log_path: str, log_tail: str) -> None:
+        with self.db.atomic():
+            self.db.execute("UPDATE crawl_runs SET log_path = ?, log_tail = ? WHERE id = ?",
+                            [log_path, log_tail, run_id])
+
+    def close_run(self, run_id: int, status: str) -> None:
+        """Settle a run whose crawler could not close it (killed, timed out)."""
+        with self.db.atomic():
+            self.db.execute("UPDATE crawl_runs SET status = ?, finished_at = COALESCE(finished_at, ?) "
+                            "WHERE id = ?", [status, utc_now(), run_id])
+
     def register_portal(self, name: str, title: str) -> None:
         """Remember a portal's title (the `reports` view prefers the issuer's own portal)."""
         with self.db.atomic():

@@ -11,10 +11,26 @@ from urllib.parse import urlsplit
 from archive.errors import RegistryError
 
 _NAME = re.compile(r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$")
-_KEYS = frozenset({"name", "title", "start_urls", "allowed_domains", "detail_url",
-                   "max_list_pages", "next_page", "schedule", "revisit_days"})
+# Keys a [defaults] table may give every portal (a portal's own value wins).
+_DEFAULT_KEYS = frozenset({"schedule", "timezone", "season", "revisit_days", "stale_days", "max_list_pages"})
+_KEYS = frozenset({"name", "title", "start_urls", "allowed_domains", "detail_url", "next_page"}) | _DEFAULT_KEYS
 DEFAULT_MAX_LIST_PAGES = 30
 DEFAULT_REVISIT_DAYS = 30
+DEFAULT_STALE_DAYS = 400
+DEFAULT_TIMEZONE = "Asia/Shanghai"
+
+
+@dataclasses.dataclass(frozen=True)
+class Season:
+    """A second schedule for part of the year (reports appear January to April)."""
+
+    months: str      # cron month field: "1-4", "1,2,3"
+    schedule: str    # five-field cron whose month field is "*"
+
+    @property
+    def crontab(self) -> str:
+        minute, hour, day, _, weekday = self.schedule.split()
+        return f"{minute} {hour} {day} {self.months} {weekday}"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -30,6 +46,9 @@ class Portal:
     next_page: str | None = None
     schedule: str | None = None
     revisit_days: int = DEFAULT_REVISIT_DAYS
+    timezone: str = DEFAULT_TIMEZONE
+    season: Season | None = None
+    stale_days: int = DEFAULT_STALE_DAYS
 
 
 def _fail(source: str, portal: str, key: str, problem: str) -> RegistryError:
@@ -54,13 +73,46 @@ def _string_list(source: str, portal: str, key: str, value: object) -> tuple[str
 def _check_cron(source: str, portal: str, expression: object) -> str:
     from apscheduler.triggers.cron import CronTrigger
 
-    if not isinstance(expression, str):
-        raise _fail(source, portal, "schedule", "must be a cron string such as '0 3 * * *'")
+    if not isinstance(expression, str) or len(expression.split()) != 5:
+        raise _fail(source, portal, "schedule", f"{expression!r} is not a five-field cron string such as '0 3 * * *'")
     try:
         CronTrigger.from_crontab(expression)
     except ValueError as exc:
         raise _fail(source, portal, "schedule", f"bad cron expression {expression!r}: {exc}") from exc
     return expression
+
+
+def _check_timezone(source: str, portal: str, name: object) -> str:
+    import zoneinfo
+
+    try:
+        zoneinfo.ZoneInfo(str(name))
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
+        raise _fail(source, portal, "timezone", f"unknown time zone {name!r} (e.g. 'Asia/Shanghai')") from exc
+    return str(name)
+
+
+def _check_season(source: str, portal: str, value: object) -> Season:
+    from apscheduler.triggers.cron import CronTrigger
+
+    if not isinstance(value, dict) or set(value) != {"months", "schedule"}:
+        raise _fail(source, portal, "season", "must be { months = \"1-4\", schedule = \"0 */6 * * *\" }")
+    months, schedule = value["months"], _check_cron(source, portal, value["schedule"])
+    if not isinstance(months, str) or schedule.split()[3] != "*":
+        raise _fail(source, portal, "season", "months is a cron month field ('1-4') and the schedule's "
+                                              "own month field must be '*'")
+    season = Season(months, schedule)
+    try:
+        CronTrigger.from_crontab(season.crontab)
+    except ValueError as exc:
+        raise _fail(source, portal, "season", f"bad months {months!r}: {exc}") from exc
+    return season
+
+
+def _check_days(source: str, portal: str, key: str, value: object) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise _fail(source, portal, key, f"{value!r} is not a number of days (0 or more)")
+    return value
 
 
 def _check_selector(source: str, portal: str, selector: object) -> str:
@@ -109,9 +161,6 @@ def parse_portal(entry: dict, source: str, position: int) -> Portal:
     max_pages = entry.get("max_list_pages", DEFAULT_MAX_LIST_PAGES)
     if not isinstance(max_pages, int) or isinstance(max_pages, bool) or max_pages < 1:
         raise _fail(source, name, "max_list_pages", f"{max_pages!r} is not a positive integer")
-    revisit_days = entry.get("revisit_days", DEFAULT_REVISIT_DAYS)
-    if not isinstance(revisit_days, int) or isinstance(revisit_days, bool) or revisit_days < 0:
-        raise _fail(source, name, "revisit_days", f"{revisit_days!r} is not a number of days (0 or more)")
     title = entry.get("title", name)
     if not isinstance(title, str):
         raise _fail(source, name, "title", "must be a string")
@@ -124,7 +173,10 @@ def parse_portal(entry: dict, source: str, position: int) -> Portal:
         max_list_pages=max_pages,
         next_page=_check_selector(source, name, entry["next_page"]) if "next_page" in entry else None,
         schedule=_check_cron(source, name, entry["schedule"]) if "schedule" in entry else None,
-        revisit_days=revisit_days,
+        revisit_days=_check_days(source, name, "revisit_days", entry.get("revisit_days", DEFAULT_REVISIT_DAYS)),
+        timezone=_check_timezone(source, name, entry.get("timezone", DEFAULT_TIMEZONE)),
+        season=_check_season(source, name, entry["season"]) if "season" in entry else None,
+        stale_days=_check_days(source, name, "stale_days", entry.get("stale_days", DEFAULT_STALE_DAYS)),
     )
 
 
@@ -144,16 +196,24 @@ def parse_registry(text: str, source: str = "portals.toml") -> tuple[Portal, ...
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise RegistryError(f"{source}: not valid TOML: {exc}") from exc
-    unknown = sorted(set(data) - {"portal"})
+    unknown = sorted(set(data) - {"portal", "defaults"})
     if unknown:
-        raise RegistryError(f"{source}: unknown top-level key {unknown[0]!r} (expected [[portal]] tables)")
+        raise RegistryError(f"{source}: unknown top-level key {unknown[0]!r} "
+                            "(expected a [defaults] table and [[portal]] tables)")
+    defaults = data.get("defaults", {})
+    if not isinstance(defaults, dict):
+        raise RegistryError(f"{source}: 'defaults' must be a table ([defaults])")
+    unknown = sorted(set(defaults) - _DEFAULT_KEYS)
+    if unknown:
+        raise RegistryError(f"{source}: [defaults]: key {unknown[0]!r} unknown "
+                            f"(known: {', '.join(sorted(_DEFAULT_KEYS))})")
     entries = data.get("portal", [])
     if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
         raise RegistryError(f"{source}: 'portal' must be an array of tables ([[portal]])")
     portals: list[Portal] = []
     seen: set[str] = set()
     for position, entry in enumerate(entries, start=1):
-        portal = parse_portal(entry, source, position)
+        portal = parse_portal({**defaults, **entry}, source, position)
         if portal.name in seen:
             raise _fail(source, portal.name, "name", "duplicate portal name")
         seen.add(portal.name)

@@ -13,38 +13,10 @@ from archive.attachments import SUFFIXES, extract_attachment, sniff_kind
 from archive.errors import GovarchiveError
 from archive.extract import extract_page
 from archive.reextract import reextract as run_reextract
-from archive.store import Archive
 from crawler.registry import load_registry, select_portals
+from govarchive.cli_common import DB_OPTION, fail, open_archive, parse_settings
+from govarchive.cli_unattended import COMMANDS as UNATTENDED_COMMANDS
 from govarchive.crawl import CrawlResult, run_crawl
-
-EXIT_USAGE = 2  # bad registry, database path or arguments
-DB_OPTION = click.option("--db", "db_path", envvar="GOVARCHIVE_DB", default="archive.db",
-                         show_default=True, type=click.Path(dir_okay=False, path_type=Path),
-                         help="Archive database (env GOVARCHIVE_DB).")
-
-
-def fail(message: str, code: int = EXIT_USAGE) -> None:
-    click.echo(f"govarchive: error: {message}", err=True)
-    sys.exit(code)
-
-
-def open_archive(path: Path) -> Archive:
-    try:
-        return Archive.open(path)
-    except GovarchiveError as exc:
-        fail(str(exc))
-        raise  # unreachable
-
-
-def parse_settings(pairs: tuple[str, ...]) -> dict[str, str]:
-    settings = {}
-    for pair in pairs:
-        key, sep, value = pair.partition("=")
-        if not sep or not key:
-            fail(f"--setting {pair!r}: expected KEY=VALUE")
-        settings[key] = value
-    return settings
-
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="govarchive")
@@ -271,12 +243,20 @@ def history(url: str, as_json: bool, db_path: Path) -> None:
 @click.option("--sites", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
               help="Folder of sample portals with a portals.toml template "
                    "(default: tests/fixtures/sites of this checkout).")
-def demo(db_path: Path, sites: Path | None) -> None:
+@click.option("--serve", "serve_config", default=None, type=click.Path(dir_okay=False, path_type=Path),
+              help="Only serve the sample portals until Ctrl-C, writing their registry to this file "
+                   "(e.g. demo-portals.toml) for `govarchive schedule`.")
+def demo(db_path: Path, sites: Path | None, serve_config: Path | None) -> None:
     """Serve the bundled sample portals on 127.0.0.1, crawl them into demo.db, search it."""
-    from govarchive.demo import run_demo
+    from govarchive.demo import run_demo, serve_samples
 
     try:
-        code = run_demo(db_path, sites)
+        code = serve_samples(serve_config, sites) if serve_config else run_demo(db_path, sites)
     except GovarchiveError as exc:
         fail(str(exc))
     sys.exit(code)
+
+
+
+for _command in UNATTENDED_COMMANDS:
+    main.add_command(_command)

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import signal
 import subprocess
 import sys
+import threading
 import time
+from collections import deque
 from pathlib import Path
 
 from archive.store import Archive, RunCounts
@@ -14,6 +17,8 @@ from crawler.registry import Portal
 
 # Settings for crawling sample portals on 127.0.0.1: no politeness delay is needed there.
 LOOPBACK_SETTINGS = {"AUTOTHROTTLE_ENABLED": "False", "DOWNLOAD_DELAY": "0"}
+LOG_TAIL_LINES = 40
+_POLL_SECONDS = 0.2
 
 
 @dataclasses.dataclass(frozen=True)
@@ -34,6 +39,7 @@ class CrawlResult:
     withdrawn: int
     seconds: float
     failures: tuple[tuple[str, str], ...]
+    log_path: str | None = None
 
     def as_dict(self) -> dict:
         return dataclasses.asdict(self)
@@ -51,43 +57,101 @@ def scrapy_command(portal: Portal, config: Path, db: Path, settings: dict[str, s
     return command
 
 
-def run_crawl(portal: Portal, config: Path, db: Path, settings: dict[str, str],
-              timeout: float | None = None, refresh: bool = False) -> CrawlResult:
-    """Crawl `portal` into `db` in a child process and read back the run it recorded."""
+def _stop_child(process: subprocess.Popen, grace: float) -> None:
+    """SIGTERM (Scrapy closes the spider cleanly and records the run), then SIGKILL."""
+    if process.poll() is not None:
+        return
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=grace)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+def _log_tail(path: Path) -> str:
+    try:
+        with path.open(encoding="utf-8", errors="replace") as handle:
+            return "".join(deque(handle, maxlen=LOG_TAIL_LINES))
+    except OSError:
+        return ""
+
+
+def run_crawl(portal: Portal, config: Path, db: Path, settings: dict[str, str], *,
+              timeout: float | None = None, refresh: bool = False, log_path: Path | None = None,
+              stop: threading.Event | None = None, grace: float = 30.0) -> CrawlResult:
+    """Crawl `portal` into `db` in a child process and read back the run it recorded.
+
+    With `log_path` the crawler logs there at INFO level (else errors go to the terminal).
+    After `timeout` seconds, or when `stop` is set, the child is asked to stop (SIGTERM) and
+    killed after `grace` seconds; the run ends as `timeout` or `interrupted`.
+    """
     archive = Archive.open(db)
     try:
         before = archive.last_run_id()
     finally:
         archive.close()
     env = dict(os.environ, SCRAPY_SETTINGS_MODULE="crawler.settings")
+    level = "INFO" if log_path else "ERROR"
+    command = scrapy_command(portal, config, db, {"LOG_LEVEL": level, **settings}, refresh)
     started = time.monotonic()
+    ending: str | None = None
+    log_handle = None
+    if log_path is not None:
+        log_path.parent.mkdir(parents=True, exist_ok=True)
+        log_handle = log_path.open("wb")
     try:
-        completed = subprocess.run(scrapy_command(portal, config, db, {"LOG_LEVEL": "ERROR", **settings}, refresh),
-                                   env=env, timeout=timeout, check=False)
-        exit_code: int | str = completed.returncode
-    except subprocess.TimeoutExpired:
-        exit_code = "timeout"
+        # its own session: a terminal's Ctrl-C or a service manager's signal reaches the parent,
+        # which decides when to stop the crawl (see SchedulerService.stop)
+        process = subprocess.Popen(command, env=env, stdout=log_handle,
+                                   stderr=subprocess.STDOUT if log_handle else None, start_new_session=True)
+        try:
+            while process.poll() is None:
+                if timeout is not None and time.monotonic() - started > timeout:
+                    ending = "timeout"
+                elif stop is not None and stop.is_set():
+                    ending = "interrupted"
+                if ending:
+                    _stop_child(process, grace)
+                    break
+                time.sleep(_POLL_SECONDS)
+        except KeyboardInterrupt:
+            _stop_child(process, grace)
+            raise
+        exit_code = process.wait()
+    finally:
+        if log_handle is not None:
+            log_handle.close()
     seconds = round(time.monotonic() - started, 2)
+    return _settle_run(portal, db, before, exit_code, ending, seconds, log_path)
+
+
+def _settle_run(portal: Portal, db: Path, before: int, exit_code: int, ending: str | None,
+                seconds: float, log_path: Path | None) -> CrawlResult:
+    """Read the run the child recorded, or record one when it died before it could."""
     archive = Archive.open(db)
     try:
         runs = [r for r in archive.runs_after(before) if r["portal"] == portal.name]
-        if not runs:  # the child died before recording: record the failure ourselves
+        if not runs:
             run_id = archive.start_run(portal.name)
-            status = "timeout" if exit_code == "timeout" else "failed"
-            archive.finish_run(run_id, status, RunCounts())
+            archive.finish_run(run_id, ending or "failed", RunCounts())
             archive.record_error(run_id, portal.name, portal.start_urls[0],
                                  f"scrapy exited with {exit_code} before recording the run")
             runs = archive.runs_after(run_id - 1)
         run = runs[-1]
         status = run["status"]
-        if exit_code == "timeout":
-            status = "timeout"
-        elif exit_code != 0 and status == "ok":
+        if ending == "timeout" or (ending == "interrupted" and status in ("ok", "running")):
+            status = ending
+        elif status == "running" or (exit_code != 0 and status == "ok"):
             status = "failed"
+        if status != run["status"]:
+            archive.close_run(run["id"], status)
+        if log_path is not None:
+            archive.set_run_log(run["id"], str(log_path), _log_tail(log_path))
         failures = tuple((e["url"], e["reason"]) for e in archive.run_errors(run["id"]))
     finally:
         archive.close()
     return CrawlResult(portal.name, run["id"], status, run["list_pages"], run["detail_pages"],
-                       run["documents_new"], run["duplicates"], run["errors"], run["clustered"], run["requests"],
-                       run["response_bytes"], run["not_modified"], run["skipped"], run["withdrawn"],
-                       seconds, failures)
+                       run["documents_new"], run["duplicates"], run["errors"], run["clustered"],
+                       run["requests"], run["response_bytes"], run["not_modified"], run["skipped"],
+                       run["withdrawn"], seconds, failures, str(log_path) if log_path else None)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tempfile
+import threading
 from pathlib import Path
 
 import click
@@ -19,10 +20,32 @@ def default_sites() -> Path:
     return Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "sites"
 
 
-def run_demo(db_path: Path, sites: Path | None) -> int:
+def checked_sites(sites: Path | None) -> Path:
     sites = sites or default_sites()
     if not (sites / "portals.toml").is_file():
         raise ArchiveError(f"{sites}: no sample portals here (expected {sites / 'portals.toml'})")
+    return sites
+
+
+def serve_samples(config: Path, sites: Path | None) -> int:
+    """Serve the sample portals until interrupted; their registry goes to `config`."""
+    sites = checked_sites(sites)
+    with serve_directory(sites) as base_url:
+        config.write_text(render_registry(sites, base_url), encoding="utf-8")
+        click.echo(f"Serving sample portals at {base_url}; registry written to {config}.")
+        click.echo(f"Next, in another terminal: govarchive schedule --config {config} --db demo.db "
+                   "-s AUTOTHROTTLE_ENABLED=False -s DOWNLOAD_DELAY=0")
+        click.echo("Then watch: govarchive runs --db demo.db   and   "
+                   f"govarchive health --config {config} --db demo.db   (Ctrl-C here stops serving)")
+        try:
+            threading.Event().wait()
+        except KeyboardInterrupt:
+            click.echo("stopped serving")
+    return 0
+
+
+def run_demo(db_path: Path, sites: Path | None) -> int:
+    sites = checked_sites(sites)
     for suffix in ("", "-wal", "-shm"):
         Path(f"{db_path}{suffix}").unlink(missing_ok=True)
     with serve_directory(sites) as base_url, tempfile.TemporaryDirectory() as tmp:

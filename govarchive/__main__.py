@@ -1,0 +1,5 @@
+"""`python -m govarchive`: the same as the `govarchive` command."""
+
+from govarchive.cli import main
+
+main()

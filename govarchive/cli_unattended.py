@@ -1,0 +1,135 @@
+"""`govarchive schedule`, `health` and `runs`: the commands for unattended collection."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import sys
+from pathlib import Path
+
+import click
+
+from archive.errors import GovarchiveError
+from crawler.registry import load_registry
+from govarchive.cli_common import DB_OPTION, fail, open_archive, parse_settings
+from scheduler.config import DEFAULT_GRACE, DEFAULT_MAX_PARALLEL, DEFAULT_RUN_TIMEOUT, SchedulerConfig
+from scheduler.health import portal_health
+from scheduler.lock import SchedulerLock
+from scheduler.service import SchedulerService
+
+CONFIG_OPTION = click.option("--config", default="portals.toml", show_default=True,
+                             type=click.Path(dir_okay=False, path_type=Path), help="Portal registry (TOML).")
+
+
+def load_portals(config: Path):
+    try:
+        return load_registry(config)
+    except GovarchiveError as exc:
+        fail(str(exc))
+
+
+@click.command()
+@CONFIG_OPTION
+@DB_OPTION
+@click.option("--once", is_flag=True, help="Run every portal that is due now, then exit (for system cron).")
+@click.option("--max-parallel", default=DEFAULT_MAX_PARALLEL, show_default=True, type=click.IntRange(1, 32),
+              help="Portals crawled at the same time.")
+@click.option("--timeout", "run_timeout", default=DEFAULT_RUN_TIMEOUT, show_default=True,
+              type=click.FloatRange(1), help="Seconds before a crawl is stopped and recorded as timeout.")
+@click.option("--grace", default=DEFAULT_GRACE, show_default=True, type=click.FloatRange(0),
+              help="Seconds running crawls get to finish after SIGTERM/SIGINT before they are stopped.")
+@click.option("--logs", "logs_dir", default=None, type=click.Path(file_okay=False, path_type=Path),
+              help="Folder of per-run log files (default: logs/ beside the database).")
+@click.option("--keep-logs", default=30, show_default=True, type=click.IntRange(1), help="Log files kept per portal.")
+@click.option("-s", "--setting", "settings", multiple=True, metavar="KEY=VALUE", help="Extra Scrapy setting.")
+def schedule(config: Path, db_path: Path, once: bool, max_parallel: int, run_timeout: float, grace: float,
+             logs_dir: Path | None, keep_logs: int, settings: tuple[str, ...]) -> None:
+    """Crawl each portal on its cron `schedule`, unattended.
+
+    Runs until SIGTERM/SIGINT: no new crawl starts, running ones get --grace seconds, then are
+    stopped; every run ends in crawl_runs as ok, failed, timeout or interrupted. On start, a
+    portal that missed its slot (machine down) runs once. Only one scheduler may work on a
+    database. With --once: run what is due and exit 0 if every run succeeded, else 1.
+    """
+    portals = load_portals(config)
+    open_archive(db_path).close()
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s", stream=sys.stderr)
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    scheduler_config = SchedulerConfig(
+        registry=config, db=db_path, logs=logs_dir or db_path.resolve().parent / "logs",
+        max_parallel=max_parallel, run_timeout=run_timeout, grace=grace, keep_logs=keep_logs,
+        crawl_settings=parse_settings(settings))
+    try:
+        with SchedulerLock(db_path):
+            service = SchedulerService(scheduler_config, portals)
+            if not once:
+                service.run_forever()
+                return
+            results = service.run_once()
+    except GovarchiveError as exc:
+        fail(str(exc))
+    for result in results:
+        click.echo(f"{result.portal}: {result.status} — {result.documents_new} new documents, "
+                   f"{result.errors} failures (log {result.log_path})")
+    if not results:
+        click.echo("no portal is due")
+    sys.exit(0 if all(r.status == "ok" for r in results) else 1)
+
+
+@click.command()
+@CONFIG_OPTION
+@DB_OPTION
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+def health(config: Path, db_path: Path, as_json: bool) -> None:
+    """Per portal: last success, consecutive failures, new documents in 30 days, and flags.
+
+    Flags: failing (3 or more failed runs in a row), stale (no new document for longer than the
+    portal's stale_days, default 400), never-run. Exit code 0 when every portal is healthy,
+    1 otherwise, so a monitor can call it.
+    """
+    portals = load_portals(config)
+    archive = open_archive(db_path)
+    now = dt.datetime.now(dt.timezone.utc)
+    try:
+        report = [portal_health(archive, portal, now) for portal in portals]
+    finally:
+        archive.close()
+    if as_json:
+        click.echo(json.dumps([h.as_dict() for h in report], ensure_ascii=False, indent=2))
+    else:
+        for item in report:
+            state = "ok" if item.healthy else ", ".join(item.flags)
+            click.echo(f"{item.portal}: {state} — last success {item.last_success or 'never'}, "
+                       f"{item.consecutive_failures} consecutive failures, "
+                       f"{item.new_documents_30d} new documents in 30 days")
+    sys.exit(0 if all(item.healthy for item in report) else 1)
+
+
+@click.command()
+@DB_OPTION
+@click.option("--portal", default=None, help="Only this portal's runs.")
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 10_000))
+@click.option("--json", "as_json", is_flag=True, help="Print the runs as JSON.")
+def runs(db_path: Path, portal: str | None, limit: int, as_json: bool) -> None:
+    """Recent crawl runs, newest first: status, counts and the log file."""
+    if not db_path.exists():
+        fail(f"{db_path}: no archive here yet (run `govarchive crawl` first, or set --db)")
+    archive = open_archive(db_path)
+    try:
+        rows = archive.recent_runs(portal, limit)
+    finally:
+        archive.close()
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    for row in rows:
+        click.echo(f"#{row['id']} {row['portal']} {row['started_at']} {row['status']}: "
+                   f"{row['list_pages']} list, {row['detail_pages']} detail, {row['documents_new']} new, "
+                   f"{row['errors']} failures" + (f" — log {row['log_path']}" if row["log_path"] else ""))
+    if not rows:
+        click.echo("no runs yet")
+
+
+COMMANDS = (schedule, health, runs)
+__all__ = ["COMMANDS"]

@@ -1,0 +1,44 @@
+"""Portal health from the run log: failing, stale, never run."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+from archive.store import Archive
+from crawler.registry import Portal
+
+FAILING_AFTER = 3
+RECENT_DAYS = 30
+
+
+@dataclasses.dataclass(frozen=True)
+class PortalHealth:
+    portal: str
+    last_success: str | None
+    consecutive_failures: int
+    new_documents_30d: int
+    last_new_document: str | None
+    flags: tuple[str, ...]      # failing, stale, never-run
+
+    @property
+    def healthy(self) -> bool:
+        return not self.flags
+
+    def as_dict(self) -> dict:
+        return {**dataclasses.asdict(self), "healthy": self.healthy}
+
+
+def portal_health(archive: Archive, portal: Portal, now: dt.datetime) -> PortalHealth:
+    since = (now - dt.timedelta(days=RECENT_DAYS)).isoformat()
+    activity = archive.portal_activity(portal.name, since)
+    flags = []
+    if not activity["runs"]:
+        flags.append("never-run")
+    if activity["consecutive_failures"] >= FAILING_AFTER:
+        flags.append("failing")
+    newest = activity["last_new_document"] or activity["first_run"]
+    if newest and now - dt.datetime.fromisoformat(newest) > dt.timedelta(days=portal.stale_days):
+        flags.append("stale")
+    return PortalHealth(portal.name, activity["last_success"], activity["consecutive_failures"],
+                        activity["new_documents"], activity["last_new_document"], tuple(flags))

@@ -1,0 +1,45 @@
+"""One scheduled crawl: a `scrapy crawl` subprocess with its own log file, old logs pruned."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+
+from crawler.registry import Portal
+from govarchive.crawl import CrawlResult, run_crawl
+from scheduler.config import SchedulerConfig
+
+logger = logging.getLogger(__name__)
+
+
+class CrawlJob:
+    """Callable the scheduler runs for a portal.
+
+    `closed` refuses new crawls (set as soon as the scheduler stops); `stop` asks the running
+    ones to end (set when the grace period is over)."""
+
+    def __init__(self, config: SchedulerConfig) -> None:
+        self.config = config
+        self.closed = threading.Event()
+        self.stop = threading.Event()
+
+    def __call__(self, portal: Portal) -> CrawlResult | None:
+        if self.closed.is_set():
+            logger.info("crawl %s not started: the scheduler is stopping", portal.name)
+            return None
+        stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+        log_path = self.config.logs / portal.name / f"{stamp}.log"
+        logger.info("crawl %s starts (log %s)", portal.name, log_path)
+        result = run_crawl(portal, self.config.registry, self.config.db, self.config.crawl_settings,
+                           timeout=self.config.run_timeout, log_path=log_path, stop=self.stop,
+                           grace=self.config.grace)
+        logger.info("crawl %s ended %s: %d new documents, %d failures (%.1fs)", portal.name,
+                    result.status, result.documents_new, result.errors, result.seconds)
+        self.prune_logs(portal)
+        return result
+
+    def prune_logs(self, portal: Portal) -> None:
+        logs = sorted((self.config.logs / portal.name).glob("*.log"))
+        for old in logs[: max(0, len(logs) - self.config.keep_logs)]:
+            old.unlink(missing_ok=True)
