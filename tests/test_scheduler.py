@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import signal
 import subprocess
@@ -16,8 +17,9 @@ from apscheduler.triggers.combining import OrTrigger
 from click.testing import CliRunner
 
 from archive.store import Archive, RunCounts
-from crawler.registry import parse_registry
+from crawler.registry import load_registry, parse_registry
 from govarchive.cli import main
+from govarchive.crawl import run_crawl
 from scheduler.config import SchedulerConfig
 from scheduler.lock import SchedulerBusy, SchedulerLock
 from scheduler.service import SchedulerService
@@ -159,7 +161,7 @@ def test_health_flags_failing_and_never_run_portals(tmp_path: Path) -> None:
         record_run(db, "seasonal", "failed", (now - dt.timedelta(hours=hours)).isoformat())
     result = CliRunner().invoke(main, ["health", "--config", str(tmp_path / "portals.toml"), "--db", str(db), "--json"])
     assert result.exit_code == 1
-    report = {item["portal"]: item for item in __import__("json").loads(result.stdout)}
+    report = {item["portal"]: item for item in json.loads(result.stdout)}
     assert report["daily"]["flags"] == [] and report["daily"]["healthy"]
     assert report["seasonal"]["flags"] == ["failing"] and report["seasonal"]["consecutive_failures"] == 3
     assert report["unscheduled"]["flags"] == ["never-run"]
@@ -223,3 +225,18 @@ def test_sigterm_records_an_interrupted_run(sample_site: SampleSite, tmp_path: P
     log.close()
     assert statuses == ["interrupted"], (tmp_path / "scheduler.log").read_text()
     assert scheduler.returncode == 0
+
+
+def test_a_crawl_past_its_timeout_ends_as_timeout(sample_site: SampleSite, tmp_path: Path) -> None:
+    portal = next(p for p in load_registry(sample_site.config) if p.name == "cq-wanzhou-sample")
+    db = tmp_path / "archive.db"
+    Archive.open(db).close()
+    result = run_crawl(portal, sample_site.config, db, {"DOWNLOAD_DELAY": "3", "AUTOTHROTTLE_ENABLED": "False"},
+                       timeout=2.5, log_path=tmp_path / "logs" / "run.log", grace=10)
+    assert result.status == "timeout"
+    archive = Archive.open(db)
+    try:
+        (status, tail) = archive.db.execute("SELECT status, log_tail FROM crawl_runs").fetchone()
+    finally:
+        archive.close()
+    assert status == "timeout" and "Received SIGTERM" in tail
