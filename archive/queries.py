@@ -7,7 +7,7 @@ import json
 
 import sqlite_utils
 
-from archive.capture import decompress
+from archive.capture import RawFetch, decompress
 
 _MIN_TRIGRAM_TERM = 3
 _SNIPPET_CHARS = 40
@@ -23,22 +23,6 @@ class SearchHit:
     portal: str
     url: str
     snippet: str
-
-
-@dataclasses.dataclass(frozen=True)
-class StoredFetch:
-    """The latest stored body of a URL, as it was fetched."""
-
-    url: str
-    status: int
-    headers: tuple[tuple[str, str], ...]
-    body: bytes
-    fetched_at: str
-    encoding: str | None
-
-    @property
-    def content_type(self) -> str | None:
-        return next((v for k, v in self.headers if k.lower() == "content-type"), None)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -134,7 +118,8 @@ class ArchiveQueries:
                  AND EXISTS (SELECT 1 FROM fetches f WHERE f.url = p.url)
                ORDER BY p.url""", {"portal": portal}))
 
-    def latest_fetch(self, url: str) -> StoredFetch | None:
+    def latest_fetch(self, url: str) -> RawFetch | None:
+        """The latest stored body of a URL, as it was fetched."""
         row = self.db.execute(
             """SELECT f.status, f.headers_json, r.compressed, f.last_fetched, f.encoding FROM fetches f
                JOIN raw_bodies r ON r.sha256 = f.body_sha256
@@ -142,7 +127,7 @@ class ArchiveQueries:
         if row is None:
             return None
         headers = tuple(json.loads(row[1] or "{}").items())
-        return StoredFetch(url, row[0], headers, decompress(row[2]), row[3], row[4])
+        return RawFetch(url, row[0], headers, decompress(row[2]), row[3], row[4])
 
     def known_pages(self, portal: str) -> dict[str, KnownPage]:
         """Every archived page of a portal with its latest fetch time and validators."""

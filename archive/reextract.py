@@ -6,10 +6,9 @@ import dataclasses
 from collections.abc import Callable
 
 from archive.attachments import extract_attachment
-from archive.capture import AttachmentCapture, PageCapture, RawFetch
+from archive.capture import AttachmentCapture, PageCapture
 from archive.errors import ExtractionError
 from archive.extract import extract_page
-from archive.queries import StoredFetch
 from archive.store import Archive
 
 
@@ -24,10 +23,6 @@ class ReextractReport:
         return dataclasses.asdict(self)
 
 
-def _raw(stored: StoredFetch) -> RawFetch:
-    return RawFetch(stored.url, stored.status, stored.headers, stored.body, stored.fetched_at, stored.encoding)
-
-
 def _attachments(archive: Archive, page_url: str) -> tuple[AttachmentCapture, ...]:
     captures = []
     for row in archive.page_attachments(page_url):
@@ -36,7 +31,7 @@ def _attachments(archive: Archive, page_url: str) -> tuple[AttachmentCapture, ..
             captures.append(AttachmentCapture(row["url"], row["filename"], None, row["text"], row["error"]))
             continue
         result = extract_attachment(stored.body, row["filename"])
-        captures.append(AttachmentCapture(row["url"], row["filename"], _raw(stored), result.text, result.error))
+        captures.append(AttachmentCapture(row["url"], row["filename"], stored, result.text, result.error))
     return tuple(captures)
 
 
@@ -51,7 +46,7 @@ def reextract(archive: Archive, portal: str | None = None,
         report.pages += 1
         try:
             record = extract_page(stored.body, page["url"], stored.content_type)
-            capture = PageCapture(page["portal"], record, _raw(stored), _attachments(archive, page["url"]))
+            capture = PageCapture(page["portal"], record, stored, _attachments(archive, page["url"]))
             changed = archive.replace_page_record(capture)
         except ExtractionError as exc:
             report.failed.append((page["url"], str(exc)))
