@@ -167,3 +167,18 @@ def test_published_date_never_comes_from_related_link_lists() -> None:
     assert record.metadata.published_date == "2025-01-16"
     undated = extract_page(html, "http://www.example.gov.cn/fzzf/show.jsp?id=1")
     assert undated.metadata.published_date is None
+
+
+def test_disclosure_block_inside_the_body_container() -> None:
+    from archive.extract import extract_page
+
+    html = """<html><head><meta charset="utf-8"><title>关于2024年度法治政府建设情况的报告</title></head><body>
+      <div class="TRS_Editor">
+        <table><tr><td>[ 索引号 ]</td><td>115001010086458821/2025-00001</td><td>[ 发文字号 ]</td><td></td></tr>
+               <tr><td>[ 发布机构 ]</td><td>万州区后山镇</td><td>[ 成文日期 ]</td><td>2025-01-16</td></tr></table>
+        <p>2024年，我镇坚持依法行政，推进法治政府建设。</p><p>重庆市万州区后山镇人民政府</p>
+      </div></body></html>""".encode()
+    record = extract_page(html, "http://www.example.gov.cn/fzzf/202501/t20250116_1.html")
+    assert record.text.split("\n") == ["2024年，我镇坚持依法行政，推进法治政府建设。", "重庆市万州区后山镇人民政府"]
+    assert (record.metadata.index_no, record.metadata.publisher, record.metadata.written_date) == (
+        "115001010086458821/2025-00001", "万州区后山镇", "2025-01-16")

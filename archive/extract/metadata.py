@@ -168,7 +168,7 @@ def _field_value(field: str, raw: str | None) -> str | None:
 
 
 def parse_metadata(root: lxml_html.HtmlElement, exclude: Iterable = ()) -> MetadataBlock:
-    """Read the disclosure block of a parsed page, ignoring elements inside `exclude`.
+    """Read the disclosure block of a parsed page; info lines inside `exclude` are not read.
 
     Labelled blocks come before info lines; the first occurrence of a label wins (a block
     printed twice for desktop and mobile is read once). Primary labels (发布机构) fill a
@@ -178,7 +178,9 @@ def parse_metadata(root: lxml_html.HtmlElement, exclude: Iterable = ()) -> Metad
     for container in exclude:
         skip.update(container.iter())
     raw: dict[str, str | None] = {}
-    for pairs in (_labelled_pairs(root, skip), _info_line_pairs(root, skip)):
+    # Label cells are strict (the whole cell is a known label), so a block printed inside the
+    # body container still counts; free-text info lines are only read outside it.
+    for pairs in (_labelled_pairs(root, set()), _info_line_pairs(root, skip)):
         for label, value in pairs:
             cleaned = _clean_value(value)
             if raw.get(label) is None:
