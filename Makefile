@@ -16,9 +16,9 @@ $(VENV)/.installed: $(BIN)/python pyproject.toml
 	$(BIN)/python -m pip install -e .
 	@missing=""; for tool in $(DEB_TOOLS); do command -v $$tool >/dev/null || missing="$$missing $$tool"; done; \
 	if [ -n "$$missing" ]; then \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq $$missing; \
-	  elif command -v sudo >/dev/null; then sudo apt-get update -qq && sudo apt-get install -y -qq $$missing; \
-	  else echo "warning: install$$missing (apt-get install$$missing) to read .doc/.wps attachments"; fi; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=""; elif command -v sudo >/dev/null; then SUDO="sudo -n"; else SUDO=none; fi; \
+	  if [ "$$SUDO" != none ] && $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq $$missing; then :; \
+	  else echo "warning: could not install$$missing; run 'apt-get install$$missing' to read .doc/.wps attachments"; fi; \
 	fi
 	touch $@
 
