@@ -182,3 +182,24 @@ def test_disclosure_block_inside_the_body_container() -> None:
     assert record.text.split("\n") == ["2024年，我镇坚持依法行政，推进法治政府建设。", "重庆市万州区后山镇人民政府"]
     assert (record.metadata.index_no, record.metadata.publisher, record.metadata.written_date) == (
         "115001010086458821/2025-00001", "万州区后山镇", "2025-01-16")
+
+
+def test_title_skips_the_site_logo_headline() -> None:
+    from archive.extract.title import extract_title
+
+    root = lxml_html.document_fromstring("""<html><head><title>法治政府建设_某某镇人民政府</title></head>
+      <body><div class="header"><h1 class="logo">某某镇人民政府</h1></div>
+      <div class="article"><h1>某某镇2024年法治政府建设情况报告</h1></div></body></html>""")
+    assert extract_title(root) == "某某镇2024年法治政府建设情况报告"
+    bare = lxml_html.document_fromstring("<html><head><title>某镇2023年度报告 - 某区政府网</title></head></html>")
+    assert extract_title(bare) == "某镇2023年度报告"
+
+
+@pytest.mark.parametrize("title, year", [
+    ("2024法治政府建设报告", 2024),
+    ("某镇法治政府建设情况报告（2023）", 2023),
+    ("第20240116号通知", None),
+    ("2025-01-16发布的报告", None),
+])
+def test_report_year_from_a_bare_year(title: str, year: int | None) -> None:
+    assert report_year(title) == year

@@ -7,6 +7,7 @@ import re
 # Unified social credit code: 2 registration chars, 6-digit division code, 9 + 1 more chars.
 _USCC = re.compile(r"^([0-9A-HJ-NP-RTUWXY]{2})(\d{6})([0-9A-HJ-NP-RTUWXY]{10})(?![0-9A-Z])")
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年")
+_BARE_YEAR = re.compile(r"(?<![\d.\-/])((?:19|20)\d{2})(?![\d.\-/])")
 
 
 def region_code(index_no: str | None) -> str | None:
@@ -18,8 +19,9 @@ def region_code(index_no: str | None) -> str | None:
 
 
 def report_year(title: str | None) -> int | None:
-    """The year a report covers: the first `YYYY年` in its title (关于2024年度… -> 2024)."""
+    """The year a report covers: the first `YYYY年` in its title (关于2024年度… -> 2024), else a
+    lone four-digit year (2024法治政府建设报告), never part of a date or a number."""
     if not title:
         return None
-    match = _YEAR.search(title)
+    match = _YEAR.search(title) or _BARE_YEAR.search(title)
     return int(match.group(1)) if match else None

@@ -8,26 +8,42 @@ from lxml import html as lxml_html
 
 _SPACE = re.compile(r"[\s\u3000\xa0]+")
 _SITE_SUFFIX = re.compile(r"\s*(?:[_|｜]|\s[-—–]\s|--|——)\s*[^_|｜]*$")
+_META_XPATHS = ("//meta[@name='ArticleTitle']/@content", "//meta[@name='articletitle']/@content")
 _HEADLINE_XPATHS = (
-    "//meta[@name='ArticleTitle']/@content",
-    "//meta[@name='articletitle']/@content",
     "//ucaptitle",
     "//*[contains(concat(' ', normalize-space(@class), ' '), ' article_title ')]",
     "//*[contains(concat(' ', normalize-space(@class), ' '), ' con-title ')]",
     "//h1",
 )
+# A headline inside the page header is the site's name or logo, not the document's title.
+_SITE_CHROME = re.compile(r"(?:^|[\s_-])(?:logo|header|head|top|nav|banner|site)(?:$|[\s_-])", re.IGNORECASE)
 
 
 def _clean(text: str) -> str:
     return _SPACE.sub(" ", text).strip()
 
 
+def _in_site_chrome(element: lxml_html.HtmlElement) -> bool:
+    for node in (element, *element.iterancestors()):
+        if node.tag in ("header", "nav"):
+            return True
+        marker = f"{node.get('class', '')} {node.get('id', '')}"
+        if marker.strip() and _SITE_CHROME.search(marker):
+            return True
+    return False
+
+
 def extract_title(root: lxml_html.HtmlElement) -> str | None:
-    """First non-empty of: ArticleTitle meta, a headline element, <title> minus its site suffix."""
+    """First non-empty of: ArticleTitle meta, a headline element outside the site header,
+    <title> minus its site suffix."""
+    for xpath in _META_XPATHS:
+        for value in root.xpath(xpath):
+            if _clean(value):
+                return _clean(value)
     for xpath in _HEADLINE_XPATHS:
-        for hit in root.xpath(xpath):
-            text = _clean(hit if isinstance(hit, str) else hit.text_content())
-            if text:
+        for element in root.xpath(xpath):
+            text = _clean(element.text_content())
+            if text and not _in_site_chrome(element):
                 return text
     titles = root.xpath("//title")
     if titles:
