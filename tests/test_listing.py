@@ -81,3 +81,23 @@ def test_real_trs_list_page_when_shared_is_present() -> None:
     listing = parse_listing(text, "http://www.example.gov.cn/xxgk/xxgknb/index.html")
     assert len(listing.document_urls) == 10
     assert listing.next_pages == ("http://www.example.gov.cn/xxgk/xxgknb/index_1.html",)
+
+
+def test_hanweb_rows_in_an_xml_script() -> None:
+    html = """<div id="6104"><script type="text/xml"><datastore><nextgroup><![CDATA[<a href="/module/web/jpage/dataproxy.jsp?page=1"></a>]]></nextgroup>
+      <recordset><record><![CDATA[<li><a href="/art/2025/1/16/art_1402_88213.html" title="报告">报告</a><span>2025-01-16</span></li>]]></record>
+      <record><![CDATA[<li><a href='/art/2024/2/1/art_1402_80001.html'>2023年报告</a></li>]]></record></recordset></datastore></script></div>"""
+    listing = parse_listing(html, "http://www.example.gov.cn/col/col1402/index.html")
+    assert listing.document_urls == ("http://www.example.gov.cn/art/2025/1/16/art_1402_88213.html",
+                                     "http://www.example.gov.cn/art/2024/2/1/art_1402_80001.html")
+
+
+@pytest.mark.parametrize("script, expected", [
+    ('createPageHTML("page_div", 5, 0, "index", "shtml", 98);', "index_1.shtml"),
+    ("var countPage = 3; var currentPage = 1; createPageHTML(countPage, currentPage, 'index', 'html');",
+     "index_2.html"),
+    ('createPageHTML(2, 1, "index", "html");', None),
+])
+def test_trs_pager_variants(script: str, expected: str | None) -> None:
+    listing = parse_listing(f"<script>{script}</script>", "http://www.example.gov.cn/nb/")
+    assert listing.next_pages == ((f"http://www.example.gov.cn/nb/{expected}",) if expected else ())

@@ -17,9 +17,10 @@ DEFAULT_DETAIL_PATTERNS: tuple[str, ...] = (
     r"content_\d+\.s?html?$",                            # content_123.html
 )
 _NEXT_TEXT = re.compile(r"^\s*(?:下一页|下页|下一頁)\s*[>»›]*\s*$")
-_TRS_PAGER = re.compile(
-    r"createPageHTML\(\s*['\"]?(\d+)['\"]?\s*,\s*['\"]?(\d+)['\"]?\s*,\s*['\"]([\w-]+)['\"]\s*,"
-    r"\s*['\"](\w+)['\"]")
+_TRS_CALL = re.compile(r"createPageHTML\s*\(([^)]*)\)")
+# Links inside scripts: Hanweb lists ship their rows as CDATA in <script type="text/xml">,
+# other CMSs document.write() them; anchors in those are not elements of the parsed page.
+_SCRIPT_HREF = re.compile(r"""href\s*=\s*\\?["']([^"'<>\\\s]+)\\?["']""", re.IGNORECASE)
 _TRS_COUNT = re.compile(r"\bcountPage\s*=\s*['\"]?(\d+)")
 _TRS_CURRENT = re.compile(r"\bcurrentPage\s*=\s*['\"]?(\d+)")
 
@@ -32,11 +33,35 @@ class Listing:
     next_pages: tuple[str, ...]
 
 
+def _pager_arguments(html_text: str) -> tuple[int, int, str, str] | None:
+    """(count, current, prefix, ext) of a TRS createPageHTML call, in any of its shapes:
+    (5, 0, "index", "html"), ("page_div", 5, 0, "index", "shtml", 98) or
+    (countPage, currentPage, "index", "html") with the variables set elsewhere in the page."""
+    for call in _TRS_CALL.finditer(html_text):
+        numbers: list[int] = []
+        words: list[str] = []
+        for raw in call.group(1).split(","):
+            token = raw.strip().strip("'\"")
+            if token.isdigit():
+                numbers.append(int(token))
+            elif re.fullmatch(r"[A-Za-z_]\w*", raw.strip()):  # a JavaScript variable
+                value = re.search(rf"\b{re.escape(raw.strip())}\s*=\s*['\"]?(\d+)", html_text)
+                if value:
+                    numbers.append(int(value.group(1)))
+            elif token:
+                words.append(token)
+        if len(numbers) >= 2 and len(words) >= 2 and re.fullmatch(r"s?html?|jsp|php", words[-1]):
+            return numbers[0], numbers[1], words[-2], words[-1]
+        if len(numbers) >= 2 and len(words) >= 3 and re.fullmatch(r"s?html?|jsp|php", words[2]):
+            return numbers[0], numbers[1], words[1], words[2]
+    return None
+
+
 def _trs_next(html_text: str, base: str) -> list[str]:
     """TRS pagers: createPageHTML(count, current, "index", "html") or countPage/currentPage."""
-    match = _TRS_PAGER.search(html_text)
-    if match:
-        count, current, prefix, ext = int(match[1]), int(match[2]), match[3], match[4]
+    arguments = _pager_arguments(html_text)
+    if arguments:
+        count, current, prefix, ext = arguments
     else:
         count_m, current_m = _TRS_COUNT.search(html_text), _TRS_CURRENT.search(html_text)
         if not (count_m and current_m):
@@ -69,6 +94,11 @@ def parse_listing(html_text: str, url: str, detail_url: str | None = None,
             documents[absolute] = None
         elif next_page is None and _NEXT_TEXT.match(anchor.text_content() or ""):
             next_pages[absolute] = None
+    for script in root.iter("script"):
+        for href in _SCRIPT_HREF.findall(script.text or ""):
+            absolute = urldefrag(urljoin(base, href))[0]
+            if any(p.search(absolute) for p in patterns):
+                documents.setdefault(absolute, None)
     if next_page is not None:
         for element in root.cssselect(next_page):
             href = (element.get("href") or "").strip()
