@@ -203,3 +203,16 @@ def test_title_skips_the_site_logo_headline() -> None:
 ])
 def test_report_year_from_a_bare_year(title: str, year: int | None) -> None:
     assert report_year(title) == year
+
+
+def test_a_reports_own_table_is_not_metadata() -> None:
+    from archive.extract import extract_page
+
+    html = """<html><head><title>关于2024年度法治政府建设情况的报告</title></head><body>
+      <div class="TRS_Editor"><p>2024年，我镇依法调处矛盾纠纷，情况如下：</p>
+        <table><tr><td>编号</td><td>事项</td><td>来源</td><td>时间</td></tr>
+               <tr><td>1</td><td>土地纠纷</td><td>群众来访</td><td>2024年3月</td></tr></table></div>
+      </body></html>""".encode()
+    record = extract_page(html, "http://www.example.gov.cn/fzzf/show.jsp?id=7")
+    assert record.metadata.as_dict() == dict.fromkeys(record.metadata.as_dict())  # all None
+    assert record.text.split("\n")[-2:] == ["编号 事项 来源 时间", "1 土地纠纷 群众来访 2024年3月"]

@@ -23,17 +23,28 @@ PRIMARY_LABELS: dict[str, str] = {
     "来源": "source", "信息来源": "source", "文章来源": "source",
 }
 FALLBACK_LABELS: dict[str, str] = {
-    "公开主体": "publisher", "责任部门": "publisher", "发布单位": "publisher",
-    "信息提供单位": "publisher",
-    "生成日期": "written_date", "印发日期": "written_date",
+    "信息索取号": "index_no", "索取号": "index_no",
+    "文件编号": "doc_no", "编号": "doc_no",
+    "公开主体": "publisher", "责任部门": "publisher", "发布单位": "publisher", "发布者": "publisher",
+    "信息提供单位": "publisher", "所属机构": "publisher", "所属部门": "publisher", "制发机关": "publisher",
+    "生成日期": "written_date", "印发日期": "written_date", "成文时间": "written_date",
+    "发文时间": "written_date", "印发时间": "written_date",
     "公开日期": "published_date", "日期": "published_date", "时间": "published_date",
-    "分类": "topic", "组配分类": "topic",
+    "分类": "topic", "组配分类": "topic", "信息分类": "topic", "主题": "topic",
+    "体裁": "genre", "文种": "genre",
+    "效力状况": "validity", "是否有效": "validity", "时效": "validity",
+    "来源单位": "source",
 }
 KNOWN_LABELS = frozenset(PRIMARY_LABELS) | frozenset(FALLBACK_LABELS) | frozenset({
-    "公开方式", "公开时限", "公开范围", "关键词", "主题词", "服务对象", "效力状况", "浏览次数",
-    "访问量", "点击数", "阅读次数", "作者", "编辑", "责任编辑", "字号", "失效日期", "废止日期",
-    "统一编号", "登记号", "语种", "载体类型", "公开形式", "信息名称", "名称", "标题", "内容概述",
+    "公开方式", "公开时限", "公开范围", "公开形式", "关键词", "主题词", "服务对象", "浏览次数",
+    "访问量", "访问次数", "点击数", "点击率", "点击量", "阅读次数", "阅读量", "浏览量", "作者",
+    "编辑", "责任编辑", "字号", "失效日期", "废止日期", "生效日期", "施行日期", "有效期",
+    "更新时间", "统一编号", "登记号", "统一登记号", "语种", "载体类型", "信息名称", "名称", "标题",
+    "内容概述", "摘要",
 })
+# Labels distinctive enough to be read even inside the body container (a report's own tables
+# have cells such as 编号 or 来源 that must not become metadata).
+BODY_SAFE_LABELS = frozenset(PRIMARY_LABELS) - {"来源", "信息来源", "文章来源"}
 DATE_FIELDS = frozenset({"written_date", "published_date"})
 
 _SPACE = re.compile(r"[\s\u3000\xa0]+")
@@ -116,11 +127,11 @@ def _value_after(label_el: lxml_html.HtmlElement) -> str | None:
     return None
 
 
-def _labelled_pairs(root: lxml_html.HtmlElement, skip: set) -> Iterable[tuple[str, str | None]]:
+def _labelled_pairs(root: lxml_html.HtmlElement, body: set) -> Iterable[tuple[str, str | None]]:
     """(label, raw value) from table cells, <dl>/<dd>, <li><span>label：</span>value and
-    label and value in separate list items."""
+    label and value in separate list items; inside `body` only BODY_SAFE_LABELS count."""
     for el in root.iter():
-        if not isinstance(el.tag, str) or el in skip or el.tag in ("script", "style"):
+        if not isinstance(el.tag, str) or el.tag in ("script", "style"):
             continue
         raw = el.text_content()
         if len(raw) > 4 * _MAX_CELL:
@@ -128,12 +139,13 @@ def _labelled_pairs(root: lxml_html.HtmlElement, skip: set) -> Iterable[tuple[st
         text = squash(raw)
         if not text or len(text) > _MAX_CELL:
             continue
+        accept = (lambda label: label in BODY_SAFE_LABELS) if el in body else _is_label
         cell = _LABEL_CELL.match(text)
-        if cell and _is_label(cell.group(1)):
+        if cell and accept(cell.group(1)):
             yield cell.group(1), _value_after(el)
             continue
         inline = _INLINE_LABEL.match(text)
-        if inline and _is_label(inline.group(1)) and len(el) == 0:
+        if inline and accept(inline.group(1)) and len(el) == 0:
             yield inline.group(1), _COLON.split(raw, maxsplit=1)[-1]
 
 
@@ -180,7 +192,7 @@ def parse_metadata(root: lxml_html.HtmlElement, exclude: Iterable = ()) -> Metad
     raw: dict[str, str | None] = {}
     # Label cells are strict (the whole cell is a known label), so a block printed inside the
     # body container still counts; free-text info lines are only read outside it.
-    for pairs in (_labelled_pairs(root, set()), _info_line_pairs(root, skip)):
+    for pairs in (_labelled_pairs(root, skip), _info_line_pairs(root, skip)):
         for label, value in pairs:
             cleaned = _clean_value(value)
             if raw.get(label) is None:
