@@ -10,6 +10,9 @@ from archive.errors import DecodeError
 _META_CHARSET = re.compile(
     rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.IGNORECASE
 )
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
+# NUL and other C0 controls (tab, newline, carriage return aside) make lxml refuse a string.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _HEADER_CHARSET = re.compile(r"charset\s*=\s*[\"']?([A-Za-z0-9_\-]+)", re.IGNORECASE)
 
 # gb2312 and gbk labels are nearly always GBK (or wider) bytes in practice; GB18030 is a
@@ -40,6 +43,12 @@ def declared_charset(body: bytes, content_type: str | None = None) -> str | None
     return None
 
 
+def _parseable(text: str) -> str:
+    """Drop what lxml refuses in a decoded string: an XML declaration naming an encoding
+    (XHTML pages start with one) and control characters."""
+    return _CONTROL.sub("", _XML_DECLARATION.sub("", text, count=1))
+
+
 def decode_html(body: bytes, content_type: str | None = None, *, source: str = "page") -> tuple[str, str]:
     """Decode a page and say which encoding did it.
 
@@ -48,7 +57,9 @@ def decode_html(body: bytes, content_type: str | None = None, *, source: str = "
     Raises DecodeError naming `source` when no candidate decodes the bytes.
     """
     if body.startswith(codecs.BOM_UTF8):
-        return body[len(codecs.BOM_UTF8):].decode("utf-8", "replace"), "utf-8"
+        return _parseable(body[len(codecs.BOM_UTF8):].decode("utf-8", "replace")), "utf-8"
+    if body.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return _parseable(body.decode("utf-16", "replace")), "utf-16"
     candidates = [declared_charset(body, content_type), "utf-8", "gb18030"]
     tried: list[str] = []
     for encoding in candidates:
@@ -56,7 +67,7 @@ def decode_html(body: bytes, content_type: str | None = None, *, source: str = "
             continue
         tried.append(encoding)
         try:
-            return body.decode(encoding), encoding
+            return _parseable(body.decode(encoding)), encoding
         except UnicodeDecodeError:
             continue
     raise DecodeError(f"{source}: bytes are not valid {' / '.join(tried)}; cannot decode the page")

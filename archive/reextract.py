@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from archive.attachments import extract_attachment
 from archive.capture import AttachmentCapture, PageCapture
+from archive.documents import document_capture
 from archive.errors import ExtractionError
 from archive.extract import extract_page
 from archive.store import Archive
@@ -45,8 +46,10 @@ def reextract(archive: Archive, portal: str | None = None,
         assert stored is not None  # archived_pages only lists pages with a stored body
         report.pages += 1
         try:
-            record = extract_page(stored.body, page["url"], stored.content_type)
-            capture = PageCapture(page["portal"], record, stored, _attachments(archive, page["url"]))
+            capture = document_capture(page["portal"], stored)
+            if capture is None:
+                record = extract_page(stored.body, page["url"], stored.content_type)
+                capture = PageCapture(page["portal"], record, stored, _attachments(archive, page["url"]))
             changed = archive.replace_page_record(capture)
         except ExtractionError as exc:
             report.failed.append((page["url"], str(exc)))

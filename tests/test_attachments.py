@@ -112,3 +112,45 @@ def test_cli_extract_reads_documents(tmp_path: Path) -> None:
     broken.write_bytes(b"PK\x03\x04 broken")
     result = CliRunner().invoke(main, ["extract", str(broken)])
     assert result.exit_code == 1 and "坏文件.docx" in result.stderr
+
+
+def test_a_link_to_the_report_file_itself_is_archived_and_reextracted(tmp_path: Path) -> None:
+    from archive.capture import RawFetch
+    from archive.documents import document_capture
+    from archive.reextract import reextract
+    from archive.store import Archive
+
+    url = "http://www.example.gov.cn/xxgk/202501/2024年法治政府建设情况报告.pdf"
+    raw = RawFetch(url, 200, (("Content-Type", "application/pdf"),), pdf_bytes(LINES), "2025-01-20T00:00:00+00:00")
+    capture = document_capture("p", raw)
+    assert capture is not None and capture.record.title == "2024年法治政府建设情况报告"
+    assert capture.record.report_year == 2024
+    archive = Archive.open(tmp_path / "a.db")
+    try:
+        archive.record_page(capture)
+        (text,) = archive.db.execute("SELECT text FROM documents").fetchone()
+        assert text.split("\n") == LINES
+        report = reextract(archive)
+        assert (report.pages, report.changed, report.failed) == (1, 0, [])
+    finally:
+        archive.close()
+    html = RawFetch(url.replace(".pdf", ".html"), 200, (), b"<html><body><p>page</p></body></html>", "t")
+    assert document_capture("p", html) is None
+
+
+def test_spider_treats_a_document_response_as_the_document(tmp_path: Path) -> None:
+    from scrapy.http import Request, Response
+    from scrapy.utils.test import get_crawler
+
+    from crawler.items import PageCapture
+    from crawler.spiders.portal import PortalSpider
+
+    config = tmp_path / "portals.toml"
+    config.write_text('[[portal]]\nname = "p"\nstart_urls = ["http://127.0.0.1:8000/list/"]\n'
+                      'detail_url = "\\\\.(pdf|docx)$"\n', encoding="utf-8")
+    spider = PortalSpider.from_crawler(get_crawler(PortalSpider, {"GOVARCHIVE_DB": str(tmp_path / "a.db")}),
+                                       portal="p", config=str(config))
+    url = "http://127.0.0.1:8000/list/report.docx"
+    (item,) = spider.parse_detail(Response(url, body=docx_bytes(LINES), request=Request(url)))
+    assert isinstance(item, PageCapture) and item.attachments[0].text.split("\n") == LINES
+    assert item.record.extraction_method == "attachment"

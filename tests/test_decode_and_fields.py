@@ -216,3 +216,15 @@ def test_a_reports_own_table_is_not_metadata() -> None:
     record = extract_page(html, "http://www.example.gov.cn/fzzf/show.jsp?id=7")
     assert record.metadata.as_dict() == dict.fromkeys(record.metadata.as_dict())  # all None
     assert record.text.split("\n")[-2:] == ["编号 事项 来源 时间", "1 土地纠纷 群众来访 2024年3月"]
+
+
+def test_xhtml_declaration_and_control_characters_do_not_stop_parsing() -> None:
+    from archive.extract import extract_page
+
+    html = ('<?xml version="1.0" encoding="gb2312"?>\n<html xmlns="http://www.w3.org/1999/xhtml"><head>'
+            '<title>关于2024年度法治政府建设情况的报告</title></head><body><div class="TRS_Editor">'
+            '<p>2024年，我镇坚持\x00依法行政。\x0b</p></div></body></html>').encode("gbk")
+    record = extract_page(html, "http://www.example.gov.cn/fzzf/202501/t20250116_1.html")
+    assert record.text == "2024年，我镇坚持依法行政。"
+    text, encoding = decode_html(html)
+    assert not text.startswith("<?xml") and encoding == "gb18030"

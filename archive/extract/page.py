@@ -58,6 +58,16 @@ class Extracted:
         }
 
 
+def document_record(url: str, filename: str) -> Extracted:
+    """The record of a URL that serves a document file itself (a column linking its report as
+    .pdf/.docx): no page text, so the document's text is the file's (see archive.compose)."""
+    title = filename.rsplit(".", 1)[0] if "." in filename else filename
+    return Extracted(url=url, title=title or None, text="",
+                     metadata=DisclosureMetadata(published_date=date_from_url(url)),
+                     region_code=None, report_year=report_year(title), extraction_method="attachment",
+                     encoding="binary")
+
+
 def clean_body(lines: list[str]) -> str:
     """Drop conversion markers and the boilerplate lines at the head and tail of a body."""
     lines = clean_lines(strip_conversion_markers("\n".join(lines)))

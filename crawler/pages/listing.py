@@ -6,6 +6,7 @@ import dataclasses
 import re
 from urllib.parse import urldefrag, urljoin
 
+from lxml import etree
 from lxml import html as lxml_html
 
 # Document URL shapes of the common CMS families.
@@ -79,7 +80,12 @@ def parse_listing(html_text: str, url: str, detail_url: str | None = None,
     `detail_url` (a regex on absolute URLs) replaces the default CMS shapes; `next_page` (a
     CSS selector of the next-page anchor) replaces anchor-text and TRS-script pagination.
     """
-    root = lxml_html.document_fromstring(html_text)
+    if not html_text.strip():
+        return Listing((), ())
+    try:
+        root = lxml_html.document_fromstring(html_text)
+    except (etree.ParserError, ValueError):
+        return Listing((), ())  # nothing parseable: no links (the run records no crash)
     bases = root.xpath("//base/@href")
     base = urljoin(url, bases[0]) if bases else url
     patterns = [re.compile(detail_url)] if detail_url else [re.compile(p) for p in DEFAULT_DETAIL_PATTERNS]

@@ -18,6 +18,7 @@ from archive.attachments import extract_attachment
 from archive.capture import AttachmentCapture, PageCapture, RawFetch
 from archive.decode import decode_html
 from archive.errors import ExtractionError, RegistryError
+from archive.documents import document_capture
 from archive.extract import extract_page
 from archive.store import Archive, utc_now
 from crawler.items import PageFailure, PageGone, PageNotModified
@@ -116,6 +117,14 @@ class PortalSpider(scrapy.Spider):
             return
         self.crawler.stats.inc_value("govarchive/detail_pages")
         content_type = response.headers.get("Content-Type", b"").decode("latin-1")
+        try:
+            document = document_capture(self.portal.name, raw_fetch(response))
+        except ExtractionError as exc:  # the link leads to a file with no readable text
+            yield PageFailure(self.portal.name, response.url, str(exc).removeprefix(f"{response.url}: "))
+            return
+        if document is not None:  # the link leads to the report file itself
+            yield document
+            return
         try:
             record = extract_page(response.body, response.url, content_type)
         except ExtractionError as exc:
