@@ -221,7 +221,7 @@ def test_a_reports_own_table_is_not_metadata() -> None:
 def test_xhtml_declaration_and_control_characters_do_not_stop_parsing() -> None:
     from archive.extract import extract_page
 
-    html = ('<?xml version="1.0" encoding="gb2312"?>\n<html xmlns="http://www.w3.org/1999/xhtml"><head>'
+    html = ('<?xml version="1.0" encoding="gb2312"?>\n<html><head>'
             '<title>关于2024年度法治政府建设情况的报告</title></head><body><div class="TRS_Editor">'
             '<p>2024年，我镇坚持\x00依法行政。\x0b</p></div></body></html>').encode("gbk")
     record = extract_page(html, "http://www.example.gov.cn/fzzf/202501/t20250116_1.html")
