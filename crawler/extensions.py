@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
 from archive.store import Archive, RunCounts
+
+
+# RunCounts fields that Scrapy's own stats count; the rest are `govarchive/<field>`.
+SCRAPY_STATS = {"requests": "downloader/request_count", "response_bytes": "downloader/response_bytes"}
 
 
 def run_status(finish_reason: str, list_pages: int) -> str:
@@ -65,14 +71,10 @@ class CrawlRunRecorder:
                 # the whole column was read: what it no longer lists is withdrawn
                 self.crawler.stats.inc_value("govarchive/withdrawn",
                                              archive.mark_listing(spider.portal.name, spider.listed))
-            stat = lambda key: int(self.crawler.stats.get_value(key, 0))  # noqa: E731
-            counts = RunCounts(
-                list_pages=stat("govarchive/list_pages"), detail_pages=stat("govarchive/detail_pages"),
-                documents_new=stat("govarchive/documents_new"), duplicates=stat("govarchive/duplicates"),
-                errors=stat("govarchive/errors"), clustered=stat("govarchive/clustered"),
-                requests=stat("downloader/request_count"),
-                response_bytes=stat("downloader/response_bytes"), not_modified=stat("govarchive/not_modified"),
-                skipped=stat("govarchive/skipped"), withdrawn=stat("govarchive/withdrawn"))
+            counts = RunCounts(**{
+                field.name: int(self.crawler.stats.get_value(
+                    SCRAPY_STATS.get(field.name, f"govarchive/{field.name}"), 0))
+                for field in dataclasses.fields(RunCounts)})
             archive.finish_run(self.run_id, run_status(reason, counts.list_pages), counts)
         finally:
             archive.close()

@@ -14,7 +14,7 @@ from archive.errors import GovarchiveError
 from archive.extract import extract_page
 from archive.reextract import reextract as run_reextract
 from crawler.registry import load_registry, select_portals
-from govarchive.cli_common import DB_OPTION, fail, open_archive, parse_settings
+from govarchive.cli_common import DB_OPTION, fail, open_archive, open_existing_archive, parse_settings
 from govarchive.cli_unattended import COMMANDS as UNATTENDED_COMMANDS
 from govarchive.crawl import CrawlResult, run_crawl
 
@@ -127,9 +127,7 @@ def reextract(portal: str | None, as_json: bool, db_path: Path) -> None:
     Use after an extraction rule improves: documents are corrected in place and the count of
     changed documents is printed. Exit code 1 when a stored page no longer extracts.
     """
-    if not db_path.exists():
-        fail(f"{db_path}: no archive here yet (run `govarchive crawl` first, or set --db)")
-    archive = open_archive(db_path)
+    archive = open_existing_archive(db_path)
 
     def progress(done: int, total: int) -> None:
         if not as_json and (done % 100 == 0 or done == total):
@@ -167,9 +165,7 @@ def print_hits(query: str, hits: list) -> None:
 @DB_OPTION
 def search(query: str, limit: int, as_json: bool, db_path: Path) -> None:
     """Full-text search: every term must occur (terms of two characters such as 执法 work)."""
-    if not db_path.exists():
-        fail(f"{db_path}: no archive here yet (run `govarchive crawl` first, or set --db)")
-    archive = open_archive(db_path)
+    archive = open_existing_archive(db_path)
     hits = archive.search(query, limit)
     archive.close()
     if as_json:
@@ -183,9 +179,7 @@ def search(query: str, limit: int, as_json: bool, db_path: Path) -> None:
 @DB_OPTION
 def stats(as_json: bool, db_path: Path) -> None:
     """Counts of documents, pages and runs, per portal and per report year."""
-    if not db_path.exists():
-        fail(f"{db_path}: no archive here yet (run `govarchive crawl` first, or set --db)")
-    archive = open_archive(db_path)
+    archive = open_existing_archive(db_path)
     numbers = archive.stats()
     archive.close()
     if as_json:
@@ -213,9 +207,7 @@ def stats(as_json: bool, db_path: Path) -> None:
 @DB_OPTION
 def history(url: str, as_json: bool, db_path: Path) -> None:
     """What a page URL held over time: each version with a unified diff to the one before."""
-    if not db_path.exists():
-        fail(f"{db_path}: no archive here yet (run `govarchive crawl` first, or set --db)")
-    archive = open_archive(db_path)
+    archive = open_existing_archive(db_path)
     try:
         versions = archive.page_history(url)
     finally:

@@ -37,3 +37,10 @@ def parse_settings(pairs: tuple[str, ...]) -> dict[str, str]:
             fail(f"--setting {pair!r}: expected KEY=VALUE")
         settings[key] = value
     return settings
+
+
+def open_existing_archive(path: Path) -> Archive:
+    """For commands that read: a missing database is an error, not a new empty archive."""
+    if not path.exists():
+        fail(f"{path}: no archive here yet (run `govarchive crawl` first, or set --db)")
+    return open_archive(path)

@@ -12,7 +12,7 @@ import click
 
 from archive.errors import GovarchiveError
 from crawler.registry import load_registry
-from govarchive.cli_common import DB_OPTION, fail, open_archive, parse_settings
+from govarchive.cli_common import DB_OPTION, fail, open_archive, open_existing_archive, parse_settings
 from scheduler.config import DEFAULT_GRACE, DEFAULT_MAX_PARALLEL, DEFAULT_RUN_TIMEOUT, SchedulerConfig
 from scheduler.health import portal_health
 from scheduler.lock import SchedulerLock
@@ -113,9 +113,7 @@ def health(config: Path, db_path: Path, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the runs as JSON.")
 def runs(db_path: Path, portal: str | None, limit: int, as_json: bool) -> None:
     """Recent crawl runs, newest first: status, counts and the log file."""
-    if not db_path.exists():
-        fail(f"{db_path}: no archive here yet (run `govarchive crawl` first, or set --db)")
-    archive = open_archive(db_path)
+    archive = open_existing_archive(db_path)
     try:
         rows = archive.recent_runs(portal, limit)
     finally:

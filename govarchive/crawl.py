@@ -151,7 +151,6 @@ def _settle_run(portal: Portal, db: Path, before: int, exit_code: int, ending: s
         failures = tuple((e["url"], e["reason"]) for e in archive.run_errors(run["id"]))
     finally:
         archive.close()
-    return CrawlResult(portal.name, run["id"], status, run["list_pages"], run["detail_pages"],
-                       run["documents_new"], run["duplicates"], run["errors"], run["clustered"],
-                       run["requests"], run["response_bytes"], run["not_modified"], run["skipped"],
-                       run["withdrawn"], seconds, failures, str(log_path) if log_path else None)
+    counts = {field.name: run[field.name] for field in dataclasses.fields(RunCounts)}
+    return CrawlResult(portal=portal.name, run_id=run["id"], status=status, seconds=seconds,
+                       failures=failures, log_path=str(log_path) if log_path else None, **counts)

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from archive.capture import PageCapture
+from archive.extract import DisclosureMetadata, Extracted
 from archive.store import Archive
 from govarchive.sample_server import render_registry, serve_directory
 
@@ -19,6 +21,15 @@ PAGES = FIXTURES / "pages"
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 # Scrapy settings for crawling the loopback server quickly.
 FAST = ("-s", "AUTOTHROTTLE_ENABLED=False", "-s", "DOWNLOAD_DELAY=0")
+
+
+def make_capture(portal: str, url: str, text: str, title: str = "关于2024年度法治政府建设情况的报告",
+                 **metadata: str) -> PageCapture:
+    """A page as the crawler would hand it to the archive, without HTML."""
+    record = Extracted(url=url, title=title, text=text, metadata=DisclosureMetadata(**metadata),
+                       region_code=None, report_year=2024, extraction_method="trs", encoding="utf-8",
+                       raw_metadata={"索引号": metadata.get("index_no")})
+    return PageCapture(portal, record)
 
 
 def _is_loopback(address: object) -> bool:

@@ -9,23 +9,19 @@ import pytest
 from click.testing import CliRunner
 
 from archive.capture import PageCapture
-from archive.extract import DisclosureMetadata, Extracted, extract_page
+from archive.extract import extract_page
 from archive.neardup import MinHasher, NearDupSettings, similarity
 from archive.queries import KnownPage
 from archive.store import Archive, PageOutcome
 from crawler.revisit import revisit_plan
 from govarchive.cli import main
-from tests.conftest import PAGES
+from tests.conftest import PAGES, make_capture
 
 REPORT = json.loads((PAGES / "trs" / "cq-houshan-2024" / "expected.json").read_text(encoding="utf-8"))["text"]
 OTHER = json.loads((PAGES / "trs" / "cq-yongxi-2024-gbk" / "expected.json").read_text(encoding="utf-8"))["text"]
 
 
-def capture(portal: str, url: str, text: str, title: str = "关于2024年度法治政府建设情况的报告",
-            **metadata: str) -> PageCapture:
-    record = Extracted(url=url, title=title, text=text, metadata=DisclosureMetadata(**metadata),
-                       region_code=None, report_year=2024, extraction_method="trs", encoding="utf-8")
-    return PageCapture(portal, record)
+capture = make_capture
 
 
 def full_width(text: str) -> str:

@@ -132,6 +132,9 @@ def test_overlapping_runs_are_refused(tmp_path: Path) -> None:
 
 def test_schedule_once_runs_due_portals_and_logs_them(sample_site: SampleSite, tmp_path: Path) -> None:
     db = tmp_path / "archive.db"
+    # a yearly slot: never-run portals are due now, and stay done for the second call
+    config = sample_site.config.read_text(encoding="utf-8").replace('schedule = "* * * * *"', 'schedule = "0 0 1 1 *"')
+    sample_site.config.write_text(config, encoding="utf-8")
     result = CliRunner().invoke(main, ["schedule", "--once", "--config", str(sample_site.config), "--db", str(db),
                                        *FAST])
     assert result.exit_code == 0, result.output
@@ -147,7 +150,7 @@ def test_schedule_once_runs_due_portals_and_logs_them(sample_site: SampleSite, t
         assert Path(row["log_path"]).is_file() and Path(row["log_path"]).parent.name == row["portal"]
         assert "Spider closed (finished)" in row["log_tail"]
     again = CliRunner().invoke(main, ["schedule", "--once", "--config", str(sample_site.config), "--db", str(db)])
-    assert again.exit_code == 0 and "no portal is due" in again.stdout  # every-minute slot not yet passed
+    assert again.exit_code == 0 and "no portal is due" in again.stdout
     listed = CliRunner().invoke(main, ["runs", "--db", str(db), "--portal", "qh-putai-sample"])
     assert listed.stdout.startswith("#") and " qh-putai-sample " in listed.stdout and " ok: " in listed.stdout
 

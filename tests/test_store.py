@@ -8,18 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from archive.capture import PageCapture
 from archive.errors import ArchiveError
-from archive.extract import DisclosureMetadata, Extracted
 from archive.store import Archive, PageOutcome, RunCounts
+from tests.conftest import make_capture
 
 
-def capture(portal: str, url: str, text: str, title: str = "关于2024年度法治政府建设情况的报告",
-            **metadata: str) -> PageCapture:
-    record = Extracted(url=url, title=title, text=text, metadata=DisclosureMetadata(**metadata),
-                       region_code=None, report_year=2024, extraction_method="trs", encoding="utf-8",
-                       raw_metadata={"索引号": metadata.get("index_no")})
-    return PageCapture(portal, record)
+capture = make_capture
 
 
 REPORT = "2024年,我镇坚持依法行政,严格规范公正文明执法。\n重庆市万州区后山镇人民政府"
