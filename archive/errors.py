@@ -1,10 +1,15 @@
-"""Exception tree for the archive package.
+"""The exception tree of govarchive: every error raised on purpose is one of these.
 
     GovarchiveError
     ├── RegistryError        a portal registry cannot be used (bad TOML, key, regex, URL…)
-    ├── ExtractionError      a fetched page cannot become a record
+    ├── ExtractionError      a fetched page or file cannot become a record   (url, reason)
     │   └── DecodeError      its bytes decode in no plausible charset
-    └── ArchiveError         the SQLite archive cannot be opened or written
+    ├── ArchiveError         the SQLite archive cannot be opened, read or written
+    │   └── SchemaError      its schema is not the one this version reads (run `govarchive migrate`)
+    └── SchedulerBusy        another scheduler already works on the database
+
+Errors about one page carry `url` and `reason` as attributes, so a caller records the reason
+without cutting the URL off the message.
 """
 
 from __future__ import annotations
@@ -19,7 +24,12 @@ class RegistryError(GovarchiveError):
 
 
 class ExtractionError(GovarchiveError):
-    """A page could not be turned into a document record."""
+    """A page or file could not be turned into a document record."""
+
+    def __init__(self, url: str, reason: str) -> None:
+        super().__init__(f"{url}: {reason}")
+        self.url = url
+        self.reason = reason
 
 
 class DecodeError(ExtractionError):
@@ -28,3 +38,11 @@ class DecodeError(ExtractionError):
 
 class ArchiveError(GovarchiveError):
     """The archive database cannot be opened or written."""
+
+
+class SchemaError(ArchiveError):
+    """The archive's schema needs migrations this command does not apply (it only reads)."""
+
+
+class SchedulerBusy(GovarchiveError):
+    """Another scheduler already works on this database."""

@@ -5,12 +5,11 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable
 
-from archive.attachments import extract_attachment
-from archive.capture import AttachmentCapture, PageCapture
-from archive.documents import document_capture
 from archive.errors import ExtractionError
-from archive.extract import extract_page
-from archive.store import Archive
+from archive.extract.capture import AttachmentCapture, PageCapture
+from archive.extract.document import compose_document, file_capture, read_attachment
+from archive.extract.page import extract_page
+from archive.store.archive import Archive
 
 
 @dataclasses.dataclass
@@ -30,9 +29,8 @@ def _attachments(archive: Archive, page_url: str) -> tuple[AttachmentCapture, ..
         stored = archive.latest_fetch(row["url"])
         if stored is None:  # never fetched (404, refused…): keep what the crawl recorded
             captures.append(AttachmentCapture(row["url"], row["filename"], None, row["text"], row["error"]))
-            continue
-        result = extract_attachment(stored.body, row["filename"])
-        captures.append(AttachmentCapture(row["url"], row["filename"], stored, result.text, result.error))
+        else:
+            captures.append(read_attachment(stored, row["filename"]))
     return tuple(captures)
 
 
@@ -46,11 +44,11 @@ def reextract(archive: Archive, portal: str | None = None,
         assert stored is not None  # archived_pages only lists pages with a stored body
         report.pages += 1
         try:
-            capture = document_capture(page["portal"], stored)
+            capture = file_capture(page["portal"], stored)
             if capture is None:
                 record = extract_page(stored.body, page["url"], stored.content_type)
                 capture = PageCapture(page["portal"], record, stored, _attachments(archive, page["url"]))
-            changed = archive.replace_page_record(capture)
+            changed = archive.replace_page_record(compose_document(capture))
         except ExtractionError as exc:
             report.failed.append((page["url"], str(exc)))
             continue

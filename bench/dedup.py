@@ -27,8 +27,9 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from archive.neardup import MinHasher, NearDupSettings, similarity, to_blob  # noqa: E402
-from archive.store import Archive  # noqa: E402
+from archive.identity.config import NearDupSettings
+from archive.identity.minhash import MinHasher, similarity, to_blob  # noqa: E402
+from archive.store.archive import Archive  # noqa: E402
 
 SIZES = (10_000, 100_000, 1_000_000)
 MEASURED = 300
@@ -37,7 +38,7 @@ FILL_CHUNK = 50_000
 
 def report_texts() -> list[str]:
     """One text per distinct report among the golden pages (several wrap the same report)."""
-    pages = sorted((ROOT / "tests" / "fixtures" / "pages").glob("*/*/expected.json"))
+    pages = sorted((ROOT / "tests" / "archive" / "families").glob("*/*/expected.json"))
     texts = [json.loads(p.read_text(encoding="utf-8"))["text"] for p in pages]
     hasher, kept, signatures = MinHasher(), [], []
     for text in texts:

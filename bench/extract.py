@@ -1,6 +1,6 @@
 """Extraction benchmark: govarchive vs trafilatura defaults vs readability-lxml.
 
-On the golden fixture pages (tests/fixtures/pages) it scores body bigram-F1 against the
+On the golden fixture pages (tests/archive/families) it scores body bigram-F1 against the
 expected text and counts boilerplate strings left; on ../shared/corpus/real (when present) it
 checks the manifest's first and last body sentence and counts its boilerplate strings left.
 Prints one table per corpus with ms/page.
@@ -23,10 +23,10 @@ from readability import Document
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from archive.decode import decode_html  # noqa: E402
-from archive.extract import extract_page  # noqa: E402
+from archive.extract.decode import decode_html  # noqa: E402
+from archive.extract.page import extract_page  # noqa: E402
 
-PAGES = ROOT / "tests" / "fixtures" / "pages"
+PAGES = ROOT / "tests" / "archive" / "families"
 REAL = ROOT.parent / "shared" / "corpus" / "real"
 FIXTURE_BOILERPLATE = ("扫一扫", "语音播报", "当前位置", "ICP备", "公网安备", "网站标识码", "索引号",
                        "索 引 号", "字号", "返回上一级", "上一篇", "分享到", "打印", "浏览")

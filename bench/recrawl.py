@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from govarchive.cli import main  # noqa: E402
-from govarchive.crawl import LOOPBACK_SETTINGS  # noqa: E402
+from crawler.process import LOOPBACK_SETTINGS  # noqa: E402
 from govarchive.sample_server import serve_directory  # noqa: E402
 from tests.fixtures.portal_templates import trs_chongqing  # noqa: E402
 
@@ -21,7 +21,7 @@ PER_LIST_PAGE = 20
 
 
 def build_portal(root: Path, reports: int) -> None:
-    pages = sorted((ROOT / "tests" / "fixtures" / "pages").glob("*/*/expected.json"))
+    pages = sorted((ROOT / "tests" / "archive" / "families").glob("*/*/expected.json"))
     texts = [json.loads(p.read_text(encoding="utf-8"))["text"].split("\n") for p in pages]
     texts = [t for t in texts if len(t) > 5]
     column = root / "column"

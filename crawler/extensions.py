@@ -1,80 +1,96 @@
-"""CrawlRunRecorder: one crawl_runs row per crawl, opened and closed with the spider."""
+"""The crawl's archive connection (ArchiveSession) and its crawl_runs row (CrawlRunRecorder)."""
 
 from __future__ import annotations
 
-import dataclasses
-
-from scrapy import signals
+from scrapy import Spider, signals
 from scrapy.crawler import Crawler
-from scrapy.exceptions import NotConfigured
+from scrapy.http import Response
+from twisted.python.failure import Failure
 
-from archive.store import Archive, RunCounts
-
+from archive.identity.config import NearDupSettings
+from archive.store.archive import Archive
+from archive.store.runs import FailureKind, RunCounts, RunStatus
 
 # RunCounts fields that Scrapy's own stats count; the rest are `govarchive/<field>`.
 SCRAPY_STATS = {"requests": "downloader/request_count", "response_bytes": "downloader/response_bytes"}
 
 
+def stats_key(field: str) -> str:
+    return SCRAPY_STATS.get(field, f"govarchive/{field}")
+
+
 def run_status(finish_reason: str, list_pages: int) -> str:
     """ok: finished and read at least one list page; interrupted: stopped by a signal."""
     if finish_reason == "shutdown":
-        return "interrupted"
+        return RunStatus.INTERRUPTED
     if finish_reason == "finished" and list_pages > 0:
-        return "ok"
-    return "failed"
+        return RunStatus.OK
+    return RunStatus.FAILED
+
+
+class ArchiveSession:
+    """Owns the archive for the whole crawl: opened with the crawler, closed when the engine
+    stops. Other components take it with `crawler.get_extension(ArchiveSession).archive`."""
+
+    def __init__(self, archive: Archive) -> None:
+        self.archive = archive
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ArchiveSession:
+        near_dup = NearDupSettings(threshold=crawler.settings.getfloat("GOVARCHIVE_NEAR_DUP_THRESHOLD"))
+        session = cls(Archive.open(crawler.settings["GOVARCHIVE_DB"], near_dup))
+        crawler.signals.connect(session.engine_stopped, signal=signals.engine_stopped)
+        return session
+
+    def engine_stopped(self) -> None:
+        self.archive.close()
+
+
+def session_archive(crawler: Crawler) -> Archive:
+    """The crawl's archive (ArchiveSession must be enabled)."""
+    session = crawler.get_extension(ArchiveSession)
+    if session is None:
+        raise RuntimeError("crawler.extensions.ArchiveSession is not enabled in EXTENSIONS")
+    return session.archive
 
 
 class CrawlRunRecorder:
     """Opens a crawl_runs row when the spider opens, closes it with the crawl's counts."""
 
-    def __init__(self, crawler: Crawler, db_path: str) -> None:
+    def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
-        self.db_path = db_path
         self.run_id: int | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> CrawlRunRecorder:
-        db_path = crawler.settings.get("GOVARCHIVE_DB")
-        if not db_path:
-            raise NotConfigured("GOVARCHIVE_DB is not set")
-        recorder = cls(crawler, db_path)
+        recorder = cls(crawler)
         crawler.signals.connect(recorder.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(recorder.spider_closed, signal=signals.spider_closed)
         crawler.signals.connect(recorder.spider_error, signal=signals.spider_error)
         return recorder
 
-    def spider_opened(self, spider) -> None:
-        archive = Archive.open(self.db_path)
-        try:
-            archive.register_portal(spider.portal.name, spider.portal.title)
-            self.run_id = archive.start_run(spider.portal.name)
-        finally:
-            archive.close()
+    def spider_opened(self, spider: Spider) -> None:
+        archive = session_archive(self.crawler)
+        archive.register_portal(spider.portal.name, spider.portal.title)
+        self.run_id = archive.start_run(spider.portal.name)
         self.crawler.stats.set_value("govarchive/run_id", self.run_id)
 
-    def spider_error(self, failure, response, spider) -> None:
+    def spider_error(self, failure: Failure, response: Response, spider: Spider) -> None:
         """A callback raised (a page no parser expected): record it; the crawl goes on."""
         self.crawler.stats.inc_value("govarchive/errors")
-        archive = Archive.open(self.db_path)
-        try:
-            archive.record_error(self.run_id, spider.portal.name, response.url,
-                                 f"parser crashed: {failure.type.__name__}: {failure.getErrorMessage()}")
-        finally:
-            archive.close()
+        kind = response.meta.get("kind", FailureKind.DETAIL)
+        session_archive(self.crawler).record_error(
+            self.run_id, spider.portal.name, response.url, kind,
+            f"parser crashed: {failure.type.__name__}: {failure.getErrorMessage()}")
 
-    def spider_closed(self, spider, reason: str) -> None:
+    def spider_closed(self, spider: Spider, reason: str) -> None:
         if self.run_id is None:
             return
-        archive = Archive.open(self.db_path)
-        try:
-            if reason == "finished" and spider.listing_complete and spider.listed:
-                # the whole column was read: what it no longer lists is withdrawn
-                self.crawler.stats.inc_value("govarchive/withdrawn",
-                                             archive.mark_listing(spider.portal.name, spider.listed))
-            counts = RunCounts(**{
-                field.name: int(self.crawler.stats.get_value(
-                    SCRAPY_STATS.get(field.name, f"govarchive/{field.name}"), 0))
-                for field in dataclasses.fields(RunCounts)})
-            archive.finish_run(self.run_id, run_status(reason, counts.list_pages), counts)
-        finally:
-            archive.close()
+        archive = session_archive(self.crawler)
+        if reason == "finished" and spider.listing_complete and spider.listed:
+            # the whole column was read: what it no longer lists is withdrawn
+            self.crawler.stats.inc_value("govarchive/withdrawn",
+                                         archive.mark_listing(spider.portal.name, spider.listed))
+        stats = self.crawler.stats
+        counts = RunCounts(**{name: int(stats.get_value(stats_key(name), 0)) for name in RunCounts.names()})
+        archive.finish_run(self.run_id, run_status(reason, counts.list_pages), counts)

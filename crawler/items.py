@@ -1,20 +1,18 @@
-"""What the spider hands the pipeline: a PageCapture (archive.capture), or a PageFailure."""
+"""What the spider hands the pipelines: a PageCapture (archive.extract.capture), or one of these."""
 
 from __future__ import annotations
 
 import dataclasses
 
-from archive.capture import PageCapture
-
-__all__ = ["PageCapture", "PageFailure", "PageGone", "PageNotModified"]
-
 
 @dataclasses.dataclass(frozen=True)
 class PageFailure:
-    """A page or attachment that could not be fetched, decoded or extracted: recorded only."""
+    """A page that could not be fetched, decoded or extracted: recorded only.
+    `kind` is a FailureKind (list page, detail page, attachment)."""
 
     portal: str
     url: str
+    kind: str
     reason: str
 
 

@@ -1,80 +1,122 @@
-"""ArchivePipeline: hand each page to the archive and count what happened in stats."""
+"""AttachmentPipeline fetches a page's attachments; ArchivePipeline composes and stores the document."""
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import sqlite3
+from typing import Any
 
+from scrapy import Request
 from scrapy.crawler import Crawler
 
 from archive.errors import ArchiveError, ExtractionError
-from archive.neardup import NearDupSettings
-from archive.store import Archive, PageOutcome
-from crawler.items import PageCapture, PageFailure, PageGone, PageNotModified
+from archive.extract.capture import AttachmentCapture, PageCapture
+from archive.extract.document import compose_document, read_attachment
+from archive.store.archive import Archive, PageOutcome
+from archive.store.runs import FailureKind
+from crawler.extensions import session_archive
+from crawler.items import PageFailure, PageGone, PageNotModified
+from crawler.registry import host_allowed
+from crawler.responses import failure_reason, raw_fetch
 
 logger = logging.getLogger(__name__)
 
 OUTCOME_STATS = {
-    PageOutcome.NEW: "govarchive/documents_new",
-    PageOutcome.CLUSTERED: "govarchive/clustered",
-    PageOutcome.CHANGED: "govarchive/documents_new",
-    PageOutcome.DUPLICATE: "govarchive/duplicates",
-    PageOutcome.UNCHANGED: "govarchive/unchanged",
+    PageOutcome.NEW: ("govarchive/documents_new",),
+    PageOutcome.CLUSTERED: ("govarchive/clustered", "govarchive/documents_new"),  # a new text all the same
+    PageOutcome.CHANGED: ("govarchive/documents_new",),
+    PageOutcome.DUPLICATE: ("govarchive/duplicates",),
+    PageOutcome.UNCHANGED: ("govarchive/unchanged",),
 }
 
 
-class ArchivePipeline:
-    """Writes PageCapture items as documents and PageFailure items as run errors."""
+class AttachmentPipeline:
+    """Fetches the attachment links of each captured page (on the portal's allowed domains, at
+    most GOVARCHIVE_MAX_ATTACHMENTS, each at most GOVARCHIVE_ATTACHMENT_MAXSIZE bytes) one
+    after another through the downloader, so politeness limits hold; a failed one is kept
+    with its reason."""
 
-    def __init__(self, crawler: Crawler, db_path: str) -> None:
+    def __init__(self, crawler: Crawler, max_attachments: int, maxsize: int) -> None:
         self.crawler = crawler
-        self.db_path = db_path
-        self.archive: Archive | None = None
+        self.max_attachments = max_attachments
+        self.maxsize = maxsize
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> AttachmentPipeline:
+        return cls(crawler, crawler.settings.getint("GOVARCHIVE_MAX_ATTACHMENTS"),
+                   crawler.settings.getint("GOVARCHIVE_ATTACHMENT_MAXSIZE"))
+
+    async def process_item(self, item: Any) -> Any:
+        if not isinstance(item, PageCapture) or not item.record.attachment_links:
+            return item
+        portal = self.crawler.spider.portal
+        links = [link for link in item.record.attachment_links if host_allowed(link[0], portal)]
+        fetched = [await self._fetch(url, filename) for url, filename in links[: self.max_attachments]]
+        return dataclasses.replace(item, attachments=(*item.attachments, *fetched))
+
+    async def _fetch(self, url: str, filename: str) -> AttachmentCapture:
+        self.crawler.stats.inc_value("govarchive/attachments")
+        request = Request(url, meta={"download_maxsize": self.maxsize, "kind": FailureKind.ATTACHMENT},
+                          dont_filter=True)
+        try:
+            response = await self.crawler.engine.download_async(request)
+        except Exception as exc:  # noqa: BLE001 - the downloader fails in many ways; each is a reason
+            return AttachmentCapture(url, filename, None, None, failure_reason(exc))
+        if response.status >= 400:
+            return AttachmentCapture(url, filename, None, None, f"HTTP {response.status}")
+        return read_attachment(raw_fetch(response), filename)
+
+
+class ArchivePipeline:
+    """Stores each page's document (its body, or its attachments' text when it only points
+    to them) and records every failure in crawl_errors; counts outcomes in stats."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ArchivePipeline:
-        return cls(crawler, crawler.settings.get("GOVARCHIVE_DB"))
+        return cls(crawler)
 
-    def open_spider(self) -> None:
-        threshold = self.crawler.settings.getfloat("GOVARCHIVE_NEAR_DUP_THRESHOLD", NearDupSettings.threshold)
-        self.archive = Archive.open(self.db_path, NearDupSettings(threshold=threshold))
+    @property
+    def archive(self) -> Archive:
+        return session_archive(self.crawler)
 
-    def close_spider(self) -> None:
-        if self.archive is not None:
-            self.archive.close()
-
-    def process_item(self, item: object) -> object:
-        assert self.archive is not None
-        stats = self.crawler.stats
+    def process_item(self, item: Any) -> Any:
         if isinstance(item, PageFailure):
             self._record_failure(item)
-            return item
-        if isinstance(item, PageNotModified):
+        elif isinstance(item, PageNotModified):
             self.archive.touch_page(item.url)
-            return item
-        if isinstance(item, PageGone):
+        elif isinstance(item, PageGone):
             if self.archive.mark_gone(item.url, item.http_status):
-                stats.inc_value("govarchive/withdrawn")
+                self.crawler.stats.inc_value("govarchive/withdrawn")
             else:  # never archived: a broken link in the column
-                self._record_failure(PageFailure(item.portal, item.url, f"HTTP {item.http_status}"))
-            return item
-        if isinstance(item, PageCapture):
-            try:
-                outcome = self.archive.record_page(item)
-            except ExtractionError as exc:
-                self._record_failure(PageFailure(item.portal, item.url, str(exc).removeprefix(f"{item.url}: ")))
-                return item
-            except (sqlite3.Error, ArchiveError) as exc:
-                self._record_failure(PageFailure(item.portal, item.url, f"archive write failed: {exc}"))
-                return item
-            stats.inc_value(OUTCOME_STATS[outcome])
-            if outcome == PageOutcome.CLUSTERED:
-                stats.inc_value("govarchive/documents_new")  # a new text all the same
+                self._record_failure(PageFailure(item.portal, item.url, FailureKind.DETAIL,
+                                                 f"HTTP {item.http_status}"))
+        elif isinstance(item, PageCapture):
+            self._archive_page(item)
         return item
 
+    def _archive_page(self, capture: PageCapture) -> None:
+        for attachment in capture.attachments:
+            if attachment.error:
+                self._record_failure(PageFailure(capture.portal, attachment.url, FailureKind.ATTACHMENT,
+                                                 attachment.error))
+        try:
+            outcome = self.archive.record_page(compose_document(capture))
+        except ExtractionError as exc:
+            self._record_failure(PageFailure(capture.portal, capture.url, FailureKind.DETAIL, exc.reason))
+            return
+        except (sqlite3.Error, ArchiveError) as exc:
+            self._record_failure(PageFailure(capture.portal, capture.url, FailureKind.DETAIL,
+                                             f"archive write failed: {exc}"))
+            return
+        for key in OUTCOME_STATS[outcome]:
+            self.crawler.stats.inc_value(key)
+
     def _record_failure(self, failure: PageFailure) -> None:
-        assert self.archive is not None
         self.crawler.stats.inc_value("govarchive/errors")
-        logger.warning("failed %s: %s", failure.url, failure.reason)
+        logger.warning("failed %s %s: %s", failure.kind, failure.url, failure.reason)
         run_id = self.crawler.stats.get_value("govarchive/run_id")
-        self.archive.record_error(run_id, failure.portal, failure.url, failure.reason)
+        self.archive.record_error(run_id, failure.portal, failure.url, failure.kind, failure.reason)

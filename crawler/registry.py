@@ -9,6 +9,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from archive.errors import RegistryError
+from crawler.cron import cron_trigger
 
 _NAME = re.compile(r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$")
 # Keys a [defaults] table may give every portal (a portal's own value wins).
@@ -71,12 +72,10 @@ def _string_list(source: str, portal: str, key: str, value: object) -> tuple[str
 
 
 def _check_cron(source: str, portal: str, expression: object) -> str:
-    from apscheduler.triggers.cron import CronTrigger
-
     if not isinstance(expression, str) or len(expression.split()) != 5:
         raise _fail(source, portal, "schedule", f"{expression!r} is not a five-field cron string such as '0 3 * * *'")
     try:
-        CronTrigger.from_crontab(expression)
+        cron_trigger(expression)
     except ValueError as exc:
         raise _fail(source, portal, "schedule", f"bad cron expression {expression!r}: {exc}") from exc
     return expression
@@ -93,8 +92,6 @@ def _check_timezone(source: str, portal: str, name: object) -> str:
 
 
 def _check_season(source: str, portal: str, value: object) -> Season:
-    from apscheduler.triggers.cron import CronTrigger
-
     if not isinstance(value, dict) or set(value) != {"months", "schedule"}:
         raise _fail(source, portal, "season", "must be { months = \"1-4\", schedule = \"0 */6 * * *\" }")
     months, schedule = value["months"], _check_cron(source, portal, value["schedule"])
@@ -103,7 +100,7 @@ def _check_season(source: str, portal: str, value: object) -> Season:
                                               "own month field must be '*'")
     season = Season(months, schedule)
     try:
-        CronTrigger.from_crontab(season.crontab)
+        cron_trigger(season.crontab)
     except ValueError as exc:
         raise _fail(source, portal, "season", f"bad months {months!r}: {exc}") from exc
     return season

@@ -1,4 +1,9 @@
-"""Scrapy settings for govarchive: polite defaults and component wiring only."""
+"""Scrapy settings for govarchive: polite defaults, component wiring, and every GOVARCHIVE_* default.
+
+Components read these without fallbacks; `-s KEY=VALUE` (or `govarchive crawl -s`) overrides any.
+"""
+
+from archive.identity.config import NearDupSettings
 
 BOT_NAME = "govarchive"
 SPIDER_MODULES = ["crawler.spiders"]
@@ -26,22 +31,30 @@ DOWNLOAD_MAXSIZE = 50 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 10 * 1024 * 1024
 REDIRECT_MAX_TIMES = 5
 COOKIES_ENABLED = False
+# An unattended crawler listens on nothing.
 TELNETCONSOLE_ENABLED = False
 
-ITEM_PIPELINES = {"crawler.pipelines.ArchivePipeline": 300}
-EXTENSIONS = {"crawler.extensions.CrawlRunRecorder": 500}
+EXTENSIONS = {
+    "crawler.extensions.ArchiveSession": 100,       # the one archive connection of the crawl
+    "crawler.extensions.CrawlRunRecorder": 500,     # the crawl_runs row
+}
+SPIDER_MIDDLEWARES = {"crawler.middlewares.RevisitMiddleware": 600}
+ITEM_PIPELINES = {
+    "crawler.pipelines.AttachmentPipeline": 200,    # fetch a page's attachments
+    "crawler.pipelines.ArchivePipeline": 300,       # compose its document and store it
+}
 
+# Where documents go (`govarchive crawl --db` and the GOVARCHIVE_DB variable set it), and the
+# registry the spider reads when no `-a config=` is given.
+GOVARCHIVE_DB = "archive.db"
+GOVARCHIVE_REGISTRY = "portals.toml"
+# Download every listed detail page again in full, due or not (`govarchive crawl --refresh`).
+GOVARCHIVE_REFRESH = False
 # Attachments (.docx/.pdf/.doc/.wps/.xlsx) fetched per detail page, and their size cap.
 GOVARCHIVE_MAX_ATTACHMENTS = 10
 GOVARCHIVE_ATTACHMENT_MAXSIZE = 30 * 1024 * 1024
-
-# Estimated Jaccard similarity (character 3-gram MinHash) at which two texts are one report.
-GOVARCHIVE_NEAR_DUP_THRESHOLD = 0.9
-
-# Where documents go; `govarchive crawl --db` and GOVARCHIVE_DB set it.
-GOVARCHIVE_DB = "archive.db"
-# The registry the spider reads when no `-a config=` is given.
-GOVARCHIVE_REGISTRY = "portals.toml"
+# Estimated Jaccard similarity (character-bigram MinHash) at which two texts are one report.
+GOVARCHIVE_NEAR_DUP_THRESHOLD = NearDupSettings.threshold
 
 FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = "INFO"

@@ -9,14 +9,15 @@ from pathlib import Path
 
 import click
 
-from archive.attachments import SUFFIXES, extract_attachment, sniff_kind
 from archive.errors import GovarchiveError
-from archive.extract import extract_page
+from archive.extract.attachments import SUFFIXES, extract_attachment, sniff_kind
+from archive.extract.page import extract_page
 from archive.reextract import reextract as run_reextract
-from crawler.registry import load_registry, select_portals
-from govarchive.cli_common import DB_OPTION, fail, open_archive, open_existing_archive, parse_settings
+from archive.store.migrations import applied_migrations
+from govarchive.cli_common import (CONFIG_OPTION, DB_OPTION, EXIT_FAILED, SETTING_OPTION, crawl_portals, fail,
+                                   open_archive, open_existing_archive, parse_settings)
 from govarchive.cli_unattended import COMMANDS as UNATTENDED_COMMANDS
-from govarchive.crawl import CrawlResult, run_crawl
+from govarchive.output import print_hits, summary_line
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="govarchive")
@@ -28,51 +29,11 @@ def main() -> None:
     """
 
 
-def print_result(result: CrawlResult) -> None:
-    click.echo(f"  {result.portal}: {result.status} — {result.list_pages} list pages, "
-               f"{result.detail_pages} detail pages, {result.documents_new} new documents "
-               f"({result.clustered} near-duplicates), {result.duplicates} duplicates merged, {result.errors} failures "
-               f"({result.skipped} not due, {result.not_modified} not modified, {result.withdrawn} withdrawn; "
-               f"{result.requests} requests, {result.response_bytes:,} bytes, {result.seconds:.1f}s)", err=True)
-    for url, reason in result.failures[:5]:
-        click.echo(f"    failed {url}: {reason}", err=True)
-    if len(result.failures) > 5:
-        click.echo(f"    … and {len(result.failures) - 5} more (table crawl_errors)", err=True)
-
-
-def crawl_portals(names: tuple[str, ...], config: Path, db_path: Path,
-                  settings: dict[str, str], refresh: bool = False) -> list[CrawlResult]:
-    """Validate registry and database first (exit 2), then crawl each portal in turn."""
-    try:
-        portals = select_portals(load_registry(config), names)
-    except GovarchiveError as exc:
-        fail(str(exc))
-    open_archive(db_path).close()
-    results = []
-    for number, portal in enumerate(portals, start=1):
-        click.echo(f"[{number}/{len(portals)}] crawling {portal.name} ({portal.title})", err=True)
-        result = run_crawl(portal, config, db_path, settings, refresh=refresh)
-        print_result(result)
-        results.append(result)
-    return results
-
-
-def summary_line(results: list[CrawlResult]) -> str:
-    total = lambda field: sum(getattr(r, field) for r in results)  # noqa: E731
-    failed = sum(r.status != "ok" for r in results)
-    return (f"portals: {len(results)} ({failed} failed) · list pages: {total('list_pages')} · "
-            f"detail pages: {total('detail_pages')} · documents archived: {total('documents_new')} · "
-            f"duplicates merged: {total('duplicates')} · near-duplicates clustered: {total('clustered')} · "
-            f"failures: {total('errors')}")
-
-
 @main.command()
 @click.argument("names", nargs=-1)
-@click.option("--config", default="portals.toml", show_default=True,
-              type=click.Path(dir_okay=False, path_type=Path), help="Portal registry (TOML).")
+@CONFIG_OPTION
 @DB_OPTION
-@click.option("-s", "--setting", "settings", multiple=True, metavar="KEY=VALUE",
-              help="Extra Scrapy setting for the crawl, e.g. -s DOWNLOAD_DELAY=2.")
+@SETTING_OPTION
 @click.option("--refresh", is_flag=True,
               help="Download every detail page again in full, even when it is not due for a revisit.")
 @click.option("--json", "as_json", is_flag=True, help="Print the run results as JSON on stdout.")
@@ -90,7 +51,7 @@ def crawl(names: tuple[str, ...], config: Path, db_path: Path, settings: tuple[s
         click.echo(json.dumps([r.as_dict() for r in results], ensure_ascii=False, indent=2))
     else:
         click.echo(summary_line(results))
-    sys.exit(0 if all(r.status == "ok" for r in results) else 1)
+    sys.exit(0 if all(r.ok for r in results) else EXIT_FAILED)
 
 
 @main.command()
@@ -106,14 +67,14 @@ def extract(file: Path, url: str | None) -> None:
     if file.suffix.lower() in SUFFIXES or sniff_kind(data, file.name) != "unknown":
         result = extract_attachment(data, file.name)
         if result.error:
-            fail(result.error, 1)
+            fail(result.error, EXIT_FAILED)
         click.echo(json.dumps({"file": str(file), "url": url, "kind": result.kind, "text": result.text},
                               ensure_ascii=False, indent=2))
         return
     try:
         record = extract_page(data, url or file.resolve().as_uri())
     except GovarchiveError as exc:
-        fail(str(exc), 1)
+        fail(str(exc), EXIT_FAILED)
     click.echo(json.dumps(record.as_dict(), ensure_ascii=False, indent=2))
 
 
@@ -127,7 +88,7 @@ def reextract(portal: str | None, as_json: bool, db_path: Path) -> None:
     Use after an extraction rule improves: documents are corrected in place and the count of
     changed documents is printed. Exit code 1 when a stored page no longer extracts.
     """
-    archive = open_existing_archive(db_path)
+    archive = open_existing_archive(db_path, write=True)
 
     def progress(done: int, total: int) -> None:
         if not as_json and (done % 100 == 0 or done == total):
@@ -144,18 +105,7 @@ def reextract(portal: str | None, as_json: bool, db_path: Path) -> None:
                    f"unchanged: {report.unchanged} · failed: {len(report.failed)}")
         for url, reason in report.failed[:10]:
             click.echo(f"  failed {url}: {reason}")
-    sys.exit(1 if report.failed else 0)
-
-
-def print_hits(query: str, hits: list) -> None:
-    click.echo(f"{len(hits)} hit(s) for {query!r}")
-    for hit in hits:
-        dates = f"published {hit.published_date}" if hit.published_date else "date unknown"
-        if hit.written_date and hit.written_date != hit.published_date:
-            dates += f", written {hit.written_date}"
-        click.echo(f"- {hit.title}  [{dates}] {hit.publisher or hit.portal}")
-        click.echo(f"  {hit.url}")
-        click.echo(f"  {hit.snippet}")
+    sys.exit(EXIT_FAILED if report.failed else 0)
 
 
 @main.command()
@@ -213,7 +163,7 @@ def history(url: str, as_json: bool, db_path: Path) -> None:
     finally:
         archive.close()
     if not versions:
-        fail(f"{url}: not an archived page (see `govarchive search` for URLs)", 1)
+        fail(f"{url}: not an archived page (see `govarchive search` for URLs)", EXIT_FAILED)
     if as_json:
         click.echo(json.dumps(versions, ensure_ascii=False, indent=2))
         return
@@ -234,7 +184,7 @@ def history(url: str, as_json: bool, db_path: Path) -> None:
               type=click.Path(dir_okay=False, path_type=Path), help="Demo database (recreated).")
 @click.option("--sites", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
               help="Folder of sample portals with a portals.toml template "
-                   "(default: tests/fixtures/sites of this checkout).")
+                   "(default: the sample portals installed with govarchive).")
 @click.option("--serve", "serve_config", default=None, type=click.Path(dir_okay=False, path_type=Path),
               help="Only serve the sample portals until Ctrl-C, writing their registry to this file "
                    "(e.g. demo-portals.toml) for `govarchive schedule`.")
@@ -248,6 +198,28 @@ def demo(db_path: Path, sites: Path | None, serve_config: Path | None) -> None:
         fail(str(exc))
     sys.exit(code)
 
+
+@main.command()
+@DB_OPTION
+@click.option("--json", "as_json", is_flag=True, help="Print the applied migrations as JSON.")
+def migrate(db_path: Path, as_json: bool) -> None:
+    """Bring the archive's schema up to this version of govarchive (creating it if missing).
+
+    Writers (crawl, reextract, schedule) apply pending migrations themselves; read commands
+    (search, stats, runs, health, history) never change the schema and ask for this instead.
+    """
+    archive = open_archive(db_path)
+    try:
+        names = applied_migrations(archive.db)
+    finally:
+        archive.close()
+    if as_json:
+        click.echo(json.dumps({"db": str(db_path), "applied_now": list(archive.migrated), "migrations": names},
+                              ensure_ascii=False, indent=2))
+        return
+    if archive.migrated:
+        click.echo(f"{db_path}: applied {len(archive.migrated)} migration(s): {', '.join(archive.migrated)}")
+    click.echo(f"{db_path}: schema up to date ({len(names)} migrations: {', '.join(names)})")
 
 
 for _command in UNATTENDED_COMMANDS:

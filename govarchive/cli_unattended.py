@@ -11,22 +11,13 @@ from pathlib import Path
 import click
 
 from archive.errors import GovarchiveError
-from crawler.registry import load_registry
-from govarchive.cli_common import DB_OPTION, fail, open_archive, open_existing_archive, parse_settings
-from scheduler.config import DEFAULT_GRACE, DEFAULT_MAX_PARALLEL, DEFAULT_RUN_TIMEOUT, SchedulerConfig
+from govarchive.cli_common import (CONFIG_OPTION, DB_OPTION, EXIT_FAILED, SETTING_OPTION, fail, load_portals,
+                                   open_archive, open_existing_archive, parse_settings)
+from scheduler.config import (DEFAULT_GRACE, DEFAULT_KEEP_LOGS, DEFAULT_MAX_PARALLEL, DEFAULT_RUN_TIMEOUT,
+                              SchedulerConfig)
 from scheduler.health import portal_health
 from scheduler.lock import SchedulerLock
 from scheduler.service import SchedulerService
-
-CONFIG_OPTION = click.option("--config", default="portals.toml", show_default=True,
-                             type=click.Path(dir_okay=False, path_type=Path), help="Portal registry (TOML).")
-
-
-def load_portals(config: Path):
-    try:
-        return load_registry(config)
-    except GovarchiveError as exc:
-        fail(str(exc))
 
 
 @click.command()
@@ -41,8 +32,9 @@ def load_portals(config: Path):
               help="Seconds running crawls get to finish after SIGTERM/SIGINT before they are stopped.")
 @click.option("--logs", "logs_dir", default=None, type=click.Path(file_okay=False, path_type=Path),
               help="Folder of per-run log files (default: logs/ beside the database).")
-@click.option("--keep-logs", default=30, show_default=True, type=click.IntRange(1), help="Log files kept per portal.")
-@click.option("-s", "--setting", "settings", multiple=True, metavar="KEY=VALUE", help="Extra Scrapy setting.")
+@click.option("--keep-logs", default=DEFAULT_KEEP_LOGS, show_default=True, type=click.IntRange(1),
+              help="Log files kept per portal.")
+@SETTING_OPTION
 def schedule(config: Path, db_path: Path, once: bool, max_parallel: int, run_timeout: float, grace: float,
              logs_dir: Path | None, keep_logs: int, settings: tuple[str, ...]) -> None:
     """Crawl each portal on its cron `schedule`, unattended.
@@ -70,11 +62,11 @@ def schedule(config: Path, db_path: Path, once: bool, max_parallel: int, run_tim
     except GovarchiveError as exc:
         fail(str(exc))
     for result in results:
-        click.echo(f"{result.portal}: {result.status} — {result.documents_new} new documents, "
-                   f"{result.errors} failures (log {result.log_path})")
+        click.echo(f"{result.portal}: {result.status} — {result.counts.documents_new} new documents, "
+                   f"{result.counts.errors} failures (log {result.log_path})")
     if not results:
         click.echo("no portal is due")
-    sys.exit(0 if all(r.status == "ok" for r in results) else 1)
+    sys.exit(0 if all(r.ok for r in results) else EXIT_FAILED)
 
 
 @click.command()
@@ -89,7 +81,7 @@ def health(config: Path, db_path: Path, as_json: bool) -> None:
     1 otherwise, so a monitor can call it.
     """
     portals = load_portals(config)
-    archive = open_archive(db_path)
+    archive = open_existing_archive(db_path)
     now = dt.datetime.now(dt.timezone.utc)
     try:
         report = [portal_health(archive, portal, now) for portal in portals]
@@ -103,7 +95,7 @@ def health(config: Path, db_path: Path, as_json: bool) -> None:
             click.echo(f"{item.portal}: {state} — last success {item.last_success or 'never'}, "
                        f"{item.consecutive_failures} consecutive failures, "
                        f"{item.new_documents_30d} new documents in 30 days")
-    sys.exit(0 if all(item.healthy for item in report) else 1)
+    sys.exit(0 if all(item.healthy for item in report) else EXIT_FAILED)
 
 
 @click.command()

@@ -9,19 +9,18 @@ from pathlib import Path
 import click
 
 from archive.errors import ArchiveError
-from govarchive import cli
-from govarchive.crawl import LOOPBACK_SETTINGS
+from crawler.process import LOOPBACK_SETTINGS
+from govarchive.cli_common import crawl_portals, open_existing_archive
+from govarchive.output import print_hits, summary_line
 from govarchive.sample_server import render_registry, serve_directory
 
 DEMO_QUERIES = ("法治政府建设", "执法")
-
-
-def default_sites() -> Path:
-    return Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "sites"
+# The sample portals ship with the package, so an installed `govarchive demo` works anywhere.
+SAMPLE_SITES = Path(__file__).resolve().parent / "samples"
 
 
 def checked_sites(sites: Path | None) -> Path:
-    sites = sites or default_sites()
+    sites = sites or SAMPLE_SITES
     if not (sites / "portals.toml").is_file():
         raise ArchiveError(f"{sites}: no sample portals here (expected {sites / 'portals.toml'})")
     return sites
@@ -52,17 +51,17 @@ def run_demo(db_path: Path, sites: Path | None) -> int:
         click.echo(f"Serving sample portals from {sites} at {base_url}", err=True)
         config = Path(tmp) / "portals.toml"
         config.write_text(render_registry(sites, base_url), encoding="utf-8")
-        results = cli.crawl_portals((), config, db_path, dict(LOOPBACK_SETTINGS))
+        results = crawl_portals((), config, db_path, dict(LOOPBACK_SETTINGS))
     click.echo("")
-    click.echo(f"Summary ({db_path}): " + cli.summary_line(results))
-    archive = cli.open_archive(db_path)
+    click.echo(f"Summary ({db_path}): " + summary_line(results))
+    archive = open_existing_archive(db_path)
     try:
         for query in DEMO_QUERIES:
             click.echo("")
-            cli.print_hits(query, archive.search(query, limit=5))
+            print_hits(query, archive.search(query, limit=5))
     finally:
         archive.close()
     click.echo("")
     click.echo(f"Try: govarchive search 法治 --db {db_path}   or   sqlite3 {db_path} 'SELECT title, "
                "publisher, published_date FROM documents'")
-    return 0 if all(r.status == "ok" for r in results) else 1
+    return 0 if all(r.ok for r in results) else 1

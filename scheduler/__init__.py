@@ -1,1 +1,2 @@
-"""Unattended crawling on each portal's cron schedule (APScheduler); built in its own issue."""
+"""Unattended collection: decides *when* each portal is crawled (APScheduler), runs crawls
+through crawler.process, keeps their logs, and judges portal health from the run log."""

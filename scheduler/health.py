@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
-from archive.store import Archive
+from archive.store.archive import Archive
 from crawler.registry import Portal
 
 FAILING_AFTER = 3

@@ -7,7 +7,7 @@ import logging
 import threading
 
 from crawler.registry import Portal
-from govarchive.crawl import CrawlResult, run_crawl
+from crawler.process import CrawlResult, run_crawl
 from scheduler.config import SchedulerConfig
 
 logger = logging.getLogger(__name__)
@@ -35,7 +35,7 @@ class CrawlJob:
                            timeout=self.config.run_timeout, log_path=log_path, stop=self.stop,
                            grace=self.config.grace)
         logger.info("crawl %s ended %s: %d new documents, %d failures (%.1fs)", portal.name,
-                    result.status, result.documents_new, result.errors, result.seconds)
+                    result.status, result.counts.documents_new, result.counts.errors, result.seconds)
         self.prune_logs(portal)
         return result
 

@@ -6,11 +6,7 @@ import fcntl
 import os
 from pathlib import Path
 
-from archive.errors import GovarchiveError
-
-
-class SchedulerBusy(GovarchiveError):
-    """Another scheduler already works on this database."""
+from archive.errors import SchedulerBusy
 
 
 class SchedulerLock:

@@ -15,7 +15,7 @@ from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.job import Job
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from archive.store import Archive
+from archive.store.archive import Archive
 from crawler.registry import Portal
 from scheduler.config import SchedulerConfig
 from scheduler.jobs import CrawlJob

@@ -7,37 +7,9 @@ import zoneinfo
 
 from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.combining import OrTrigger
-from apscheduler.triggers.cron import CronTrigger
 
+from crawler.cron import cron_trigger
 from crawler.registry import Portal
-
-
-_CRON_DAYS = ("sun", "mon", "tue", "wed", "thu", "fri", "sat", "sun")
-
-
-def _weekday_names(field: str) -> str:
-    """crontab's day-of-week numbers (0 and 7 = Sunday) as names: APScheduler 3 reads numbers
-    Monday-first, so `from_crontab("… 1")` would fire on Tuesdays."""
-    def name(token: str) -> str:
-        return _CRON_DAYS[int(token)] if token.isdigit() else token
-
-    parts = []
-    for part in field.split(","):
-        value, slash, step = part.partition("/")
-        if "-" in value:
-            first, last = value.split("-", 1)
-            value = f"{name(first)}-{name(last)}"
-        else:
-            value = name(value)
-        parts.append(value + (slash + step if slash else ""))
-    return ",".join(parts)
-
-
-def cron_trigger(expression: str, zone: zoneinfo.ZoneInfo) -> CronTrigger:
-    """A standard five-field crontab expression as an APScheduler trigger."""
-    minute, hour, day, month, weekday = expression.split()
-    return CronTrigger(minute=minute, hour=hour, day=day, month=month,
-                       day_of_week=_weekday_names(weekday), timezone=zone)
 
 
 def portal_trigger(portal: Portal) -> BaseTrigger | None:

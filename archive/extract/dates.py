@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from archive.families import URL_DATES
+
 _NUMERIC = re.compile(
     r"(?<!\d)((?:19|20)\d{2})\s*[-./年]\s*(\d{1,2})\s*[-./月]\s*(\d{1,2})(?!\d)"
 )
@@ -12,11 +14,6 @@ _CN_DIGITS = {"〇": 0, "○": 0, "零": 0, "Ｏ": 0, "O": 0, "一": 1, "二": 2
               "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _CN_DATE = re.compile(r"([〇○零Ｏ一二三四五六七八九]{4})\s*年\s*([一二三四五六七八九十]{1,3})\s*月"
                       r"\s*([一二三四五六七八九十]{1,3})\s*日")
-_URL_DATES = (
-    re.compile(r"/t((?:19|20)\d{2})(\d{2})(\d{2})_\d+"),          # TRS t20250116_123.html
-    re.compile(r"/art/((?:19|20)\d{2})/(\d{1,2})/(\d{1,2})/"),     # Hanweb /art/2025/1/16/
-    re.compile(r"/((?:19|20)\d{2})(\d{2})(\d{2})/"),               # /20250319/1234.html
-)
 
 
 def _cn_small_number(text: str) -> int:
@@ -54,8 +51,9 @@ def normalize_date(text: str | None) -> str | None:
 
 
 def date_from_url(url: str) -> str | None:
-    """The publication date CMS URL schemes carry (TRS, Hanweb, dated folders), or None."""
-    for pattern in _URL_DATES:
+    """The publication date a family's URL scheme carries (TRS t20250116_, Hanweb
+    /art/2025/1/16/, dated folders), or None."""
+    for pattern in URL_DATES:
         match = pattern.search(url)
         if match:
             iso = _iso(int(match.group(1)), int(match.group(2)), int(match.group(3)))

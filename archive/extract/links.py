@@ -7,7 +7,7 @@ from urllib.parse import unquote, urldefrag, urljoin, urlsplit
 
 from lxml import html as lxml_html
 
-from archive.attachments import SUFFIXES
+from archive.extract.attachments import SUFFIXES
 
 
 def _suffix_of(text: str) -> str | None:

@@ -7,16 +7,17 @@ import dataclasses
 from lxml import etree
 from lxml import html as lxml_html
 
-from archive.decode import decode_html
 from archive.errors import ExtractionError
 from archive.extract.boilerplate import strip_conversion_markers, trim_boilerplate
+from archive.extract.decode import decode_html
 from archive.extract.dates import date_from_url, normalize_date
 from archive.extract.derived import region_code, report_year
-from archive.extract.families import find_container, generic
+from archive.extract.lines import clean_lines
 from archive.extract.links import attachment_links
-from archive.extract.lines import block_lines, clean_lines, restore_dropped_lines
 from archive.extract.metadata import DisclosureMetadata, parse_metadata
 from archive.extract.title import extract_title
+from archive.families import find_container
+from archive.families.base import DetailPage, PageIndex
 
 _PUBDATE_META = "//meta[@name='PubDate' or @name='pubdate' or @name='firstpublishedtime']/@content"
 
@@ -60,7 +61,7 @@ class Extracted:
 
 def document_record(url: str, filename: str) -> Extracted:
     """The record of a URL that serves a document file itself (a column linking its report as
-    .pdf/.docx): no page text, so the document's text is the file's (see archive.compose)."""
+    .pdf/.docx): no page text, so the document's text is the file's (see extract.document)."""
     title = filename.rsplit(".", 1)[0] if "." in filename else filename
     return Extracted(url=url, title=title or None, text="",
                      metadata=DisclosureMetadata(published_date=date_from_url(url)),
@@ -74,23 +75,6 @@ def clean_body(lines: list[str]) -> str:
     return "\n".join(trim_boilerplate(lines))
 
 
-def _fallback_body(root: lxml_html.HtmlElement, title: str | None) -> tuple[list[str], str]:
-    """No CMS container: the densest block of the pruned page, else trafilatura on it."""
-    page = generic.pruned_copy(root)
-    block = generic.densest_block(page)
-    if block is not None:
-        lines, method = block_lines(block), f"{generic.NAME}:density"
-    else:
-        html_text = etree.tostring(page, encoding="unicode", method="html")
-        body = page.find("body")
-        source = block_lines(body) if body is not None else []
-        lines, method = restore_dropped_lines(generic.trafilatura_lines(html_text), source), generic.NAME
-    squashed_title = (title or "").replace(" ", "")
-    while lines and squashed_title and lines[0].replace(" ", "") == squashed_title:
-        lines = lines[1:]  # the page headline printed above the body
-    return lines, method
-
-
 def extract_page(html: bytes, url: str, content_type: str | None = None) -> Extracted:
     """Turn a fetched page into a record. Pure: no network, no settings.
 
@@ -101,21 +85,14 @@ def extract_page(html: bytes, url: str, content_type: str | None = None) -> Extr
     try:
         root = lxml_html.document_fromstring(html_text)
     except (etree.ParserError, ValueError) as exc:
-        raise ExtractionError(f"{url}: cannot parse HTML: {exc}") from exc
+        raise ExtractionError(url, f"cannot parse HTML: {exc}") from exc
     title = extract_title(root)
-    container = find_container(html_text, root)
-    if container is not None:
-        lines, method = block_lines(container.element), container.method
-        in_tree = container.element.getroottree().getroot() is root
-        exclude = [container.element] if in_tree else root.xpath("//*[@id='zoom']")
-    else:
-        lines, method = _fallback_body(root, title)
-        exclude = []
-    body = clean_body(lines)
+    container = find_container(DetailPage(html_text, root, PageIndex(root), title))
+    body = clean_body(container.lines)
     links = attachment_links(root, url)
     if not body and not links:
-        raise ExtractionError(f"{url}: no body text found (extraction method {method})")
-    block = parse_metadata(root, exclude=exclude)
+        raise ExtractionError(url, f"no body text found (extraction method {container.method})")
+    block = parse_metadata(root, exclude=container.body_elements)
     metadata = block.fields
     if metadata.published_date is None:
         published = next(iter(root.xpath(_PUBDATE_META)), None)
@@ -128,7 +105,7 @@ def extract_page(html: bytes, url: str, content_type: str | None = None) -> Extr
         metadata=metadata,
         region_code=region_code(metadata.index_no),
         report_year=report_year(title),
-        extraction_method=method,
+        extraction_method=container.method,
         encoding=encoding,
         raw_metadata=block.raw,
         attachment_links=links,

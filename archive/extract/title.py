@@ -6,15 +6,11 @@ import re
 
 from lxml import html as lxml_html
 
+from archive.families import TITLE_XPATHS
+
 _SPACE = re.compile(r"[\s\u3000\xa0]+")
 _SITE_SUFFIX = re.compile(r"\s*(?:[_|｜]|\s[-—–]\s|--|——)\s*[^_|｜]*$")
 _META_XPATHS = ("//meta[@name='ArticleTitle']/@content", "//meta[@name='articletitle']/@content")
-_HEADLINE_XPATHS = (
-    "//ucaptitle",
-    "//*[contains(concat(' ', normalize-space(@class), ' '), ' article_title ')]",
-    "//*[contains(concat(' ', normalize-space(@class), ' '), ' con-title ')]",
-    "//h1",
-)
 # A headline inside the page header is the site's name or logo, not the document's title.
 _SITE_CHROME = re.compile(r"(?:^|[\s_-])(?:logo|header|head|top|nav|banner|site)(?:$|[\s_-])", re.IGNORECASE)
 
@@ -40,7 +36,7 @@ def extract_title(root: lxml_html.HtmlElement) -> str | None:
         for value in root.xpath(xpath):
             if _clean(value):
                 return _clean(value)
-    for xpath in _HEADLINE_XPATHS:
+    for xpath in TITLE_XPATHS:  # the families' headline elements
         for element in root.xpath(xpath):
             text = _clean(element.text_content())
             if text and not _in_site_chrome(element):

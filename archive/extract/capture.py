@@ -1,0 +1,59 @@
+"""What a crawl captured of one detail page: raw bytes, the extracted record, attachments."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+
+from archive.extract.page import Extracted
+
+
+def utc_now() -> str:
+    """Now in UTC as ISO 8601 to the second: how the archive stamps fetches and rows."""
+    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()
+
+
+@dataclasses.dataclass(frozen=True)
+class RawFetch:
+    """One fetched body as the server sent it, kept so extraction can be re-run offline."""
+
+    url: str
+    status: int
+    headers: tuple[tuple[str, str], ...]
+    body: bytes
+    fetched_at: str
+    encoding: str | None = None
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.body).hexdigest()
+
+    @property
+    def content_type(self) -> str | None:
+        return next((v for k, v in self.headers if k.lower() == "content-type"), None)
+
+
+@dataclasses.dataclass(frozen=True)
+class AttachmentCapture:
+    """An attachment linked from a page: its bytes (when fetched) and text or error."""
+
+    url: str
+    filename: str
+    raw: RawFetch | None
+    text: str | None
+    error: str | None
+
+
+@dataclasses.dataclass(frozen=True)
+class PageCapture:
+    """A detail page as fetched and extracted, with the attachments fetched so far."""
+
+    portal: str
+    record: Extracted
+    raw: RawFetch | None = None
+    attachments: tuple[AttachmentCapture, ...] = ()
+
+    @property
+    def url(self) -> str:
+        return self.record.url

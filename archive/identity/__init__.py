@@ -1,0 +1,1 @@
+"""Document identity rules: exact text hashes and MinHash signatures (their rows live in store/)."""

@@ -1,0 +1,1 @@
+"""The SQLite store: writes (`archive`), reads (`queries`), clusters and named migrations."""

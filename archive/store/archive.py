@@ -1,0 +1,371 @@
+"""Archive: the SQLite store of documents, pages, raw fetches, attachments and crawl runs.
+
+Writes live here; read-only queries for analysts' commands live in `store.queries`.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import zlib
+from pathlib import Path
+
+import sqlite_utils
+
+from archive.errors import ArchiveError, SchemaError
+from archive.extract.capture import AttachmentCapture, RawFetch, utc_now
+from archive.extract.document import PageDocument
+from archive.extract.page import Extracted
+from archive.identity.hashing import text_hash
+from archive.identity.config import NearDupSettings
+from archive.store.clusters import ClusterIndex
+from archive.store.migrations import migrate, pending_migrations
+from archive.store.queries import ArchiveQueries
+from archive.store.runs import RunCounts
+
+METADATA_COLUMNS = ("index_no", "doc_no", "topic", "genre", "publisher", "validity",
+                    "written_date", "published_date", "source")
+
+
+class PageOutcome:
+    """What archiving one page did to the archive."""
+
+    NEW = "new"              # a document not seen before
+    CLUSTERED = "clustered"  # a new text that is a near-duplicate of an archived report
+    CHANGED = "changed"      # a known URL now holds a new text: a new version (a new document)
+    DUPLICATE = "duplicate"  # a known text at a new URL: merged into the existing document
+    UNCHANGED = "unchanged"  # a known URL with its known text
+
+
+def _metadata_row(record: Extracted) -> dict:
+    return {
+        **record.metadata.as_dict(),
+        "region_code": record.region_code,
+        "metadata_json": json.dumps(record.raw_metadata, ensure_ascii=False),
+        "metadata_fields": record.metadata.completeness(),
+        "dates_inconsistent": int(record.dates_inconsistent),
+    }
+
+
+class Archive(ArchiveQueries):
+    """An archive database. Open with `Archive.open(path)`; every write is one transaction."""
+
+    def __init__(self, db: sqlite_utils.Database, near_dup: NearDupSettings | None = None,
+                 migrated: tuple[str, ...] = ()) -> None:
+        self.db = db
+        self.clusters = ClusterIndex(db, near_dup)
+        self.migrated = migrated  # names of the migrations applied when it was opened
+
+    @classmethod
+    def open(cls, path: str | Path, near_dup: NearDupSettings | None = None, existing: bool = False) -> Archive:
+        """Open the archive at `path` to write, creating it (unless `existing`) and applying
+        pending migrations; ArchiveError when impossible."""
+        path = _checked_path(path, existing)
+        try:
+            db = sqlite_utils.Database(path)
+            db.execute("PRAGMA busy_timeout = 30000")
+            db.enable_wal()
+            db.execute("PRAGMA synchronous = NORMAL")
+            _tune(db)
+            migrated = migrate(db, utc_now())
+        except sqlite3.DatabaseError as exc:
+            raise ArchiveError(f"{path}: cannot open as a govarchive database: {exc}") from exc
+        return cls(db, near_dup, tuple(migrated))
+
+    @classmethod
+    def open_readonly(cls, path: str | Path) -> Archive:
+        """Open an existing archive to read: nothing is created, migrated or written.
+
+        ArchiveError when `path` is no archive; SchemaError when it needs migrations."""
+        path = _checked_path(path, existing=True)
+        try:
+            db = sqlite_utils.Database(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True))
+            db.execute("PRAGMA busy_timeout = 30000")
+            _tune(db)
+            pending = [migration.name for migration in pending_migrations(db)]
+        except sqlite3.DatabaseError as exc:
+            raise ArchiveError(f"{path}: cannot open as a govarchive database: {exc}") from exc
+        if pending:
+            db.close()
+            raise SchemaError(f"{path}: the archive needs migrations ({', '.join(pending)}); "
+                              "run `govarchive migrate` (or any crawl) first")
+        return cls(db)
+
+    def close(self) -> None:
+        self.db.close()
+
+    # -- pages and documents -------------------------------------------------------------
+
+    def record_page(self, page: PageDocument, seen_at: str | None = None) -> str:
+        """Archive one page (raw bytes, document, attachments) in one transaction.
+
+        The same text (after normalisation) is one document however many URLs hold it; of
+        its copies, the one with the most complete disclosure block supplies the metadata.
+        Returns a PageOutcome value.
+        """
+        seen_at = seen_at or utc_now()
+        url, capture = page.url, page.capture
+        with self.db.atomic():
+            if capture.raw is not None:
+                self._store_raw(capture.portal, "page", capture.raw)
+            digest = text_hash(page.text)
+            existing = self.db.execute("SELECT id FROM documents WHERE text_hash = ?", [digest]).fetchone()
+            known = self.db.execute("SELECT document_id FROM pages WHERE url = ?", [url]).fetchone()
+            previous = known[0] if known else None
+            if existing is None:
+                document_id = self._insert_document(page, digest, seen_at)
+                evidence = self._index_new_document(document_id, page, previous)
+                outcome = (PageOutcome.CHANGED if known else
+                           PageOutcome.CLUSTERED if evidence else PageOutcome.NEW)
+            else:
+                document_id = existing[0]
+                self._merge_metadata(document_id, page.record)
+                self.db.execute("UPDATE documents SET last_seen = ? WHERE id = ?", [seen_at, document_id])
+                outcome = PageOutcome.UNCHANGED if previous == document_id else PageOutcome.DUPLICATE
+            if previous != document_id:
+                self.db.execute("INSERT OR IGNORE INTO page_versions (url, document_id, seen_at) VALUES (?, ?, ?)",
+                                [url, document_id, seen_at])
+            self.db.execute(
+                """INSERT INTO pages (url, portal, document_id, http_status, encoding, page_text,
+                                      first_seen, last_seen)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                   ON CONFLICT(url) DO UPDATE SET document_id = excluded.document_id,
+                       http_status = excluded.http_status, encoding = excluded.encoding,
+                       page_text = excluded.page_text, last_seen = excluded.last_seen, gone_at = NULL""",
+                [url, capture.portal, document_id, capture.raw.status if capture.raw else 200,
+                 capture.record.encoding, page.page_text, seen_at, seen_at])
+            self._store_attachments(capture.portal, url, document_id, capture.attachments)
+        return outcome
+
+    def _insert_document(self, page: PageDocument, digest: str, seen_at: str) -> int:
+        record = page.record
+        row = {
+            "title": record.title, "text": page.text, "text_hash": digest,
+            **_metadata_row(record), "report_year": record.report_year,
+            "portal": page.portal, "url": record.url, "extraction_method": record.extraction_method,
+            "first_seen": seen_at, "last_seen": seen_at,
+        }
+        columns = ", ".join(row)
+        marks = ", ".join("?" for _ in row)
+        cursor = self.db.execute(f"INSERT INTO documents ({columns}) VALUES ({marks})", list(row.values()))
+        return int(cursor.lastrowid)
+
+    def _index_new_document(self, document_id: int, page: PageDocument,
+                            previous: int | None) -> list[tuple[int, float, str]]:
+        """Cluster a new text with its near-duplicates, the page's earlier version and any
+        document with the same 索引号 and publisher (a portal migration)."""
+        hints: list[tuple[int, str]] = []
+        if previous is not None:
+            self.db.execute("UPDATE documents SET previous_id = ? WHERE id = ?", [previous, document_id])
+            hints.append((previous, "version"))
+        metadata = page.record.metadata
+        if metadata.index_no and metadata.publisher:
+            hints += [(row[0], "index_no") for row in self.db.execute(
+                "SELECT id FROM documents WHERE index_no = ? AND publisher = ? AND id != ?",
+                [metadata.index_no, metadata.publisher, document_id])]
+        return self.clusters.add(document_id, page.text, hints)
+
+    def _merge_metadata(self, document_id: int, record: Extracted) -> None:
+        """Take this copy's metadata when its disclosure block is more complete."""
+        row = _metadata_row(record)
+        assignments = ", ".join(f"{column} = ?" for column in row)
+        self.db.execute(f"UPDATE documents SET {assignments} WHERE id = ? AND metadata_fields < ?",
+                        [*row.values(), document_id, row["metadata_fields"]])
+
+    def _store_raw(self, portal: str, kind: str, raw: RawFetch) -> str:
+        """Keep a fetched body once however often it is fetched; returns its SHA-256."""
+        digest = raw.sha256
+        self.db.execute("INSERT OR IGNORE INTO raw_bodies (sha256, size, compressed) VALUES (?, ?, ?)",
+                        [digest, len(raw.body), zlib.compress(raw.body, 6)])
+        self.db.execute(
+            """INSERT INTO fetches (url, portal, kind, status, headers_json, encoding, body_sha256,
+                                    first_fetched, last_fetched)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+               ON CONFLICT(url, body_sha256) DO UPDATE SET last_fetched = excluded.last_fetched,
+                   status = excluded.status, headers_json = excluded.headers_json""",
+            [raw.url, portal, kind, raw.status, json.dumps(dict(raw.headers), ensure_ascii=False),
+             raw.encoding, digest, raw.fetched_at, raw.fetched_at])
+        return digest
+
+    def _store_attachments(self, portal: str, page_url: str, document_id: int,
+                           attachments: tuple[AttachmentCapture, ...]) -> None:
+        self.db.execute("DELETE FROM attachments WHERE page_url = ?", [page_url])
+        for item in attachments:
+            digest = self._store_raw(portal, "attachment", item.raw) if item.raw is not None else None
+            self.db.execute(
+                """INSERT INTO attachments (document_id, page_url, url, filename, content_type, bytes,
+                                            sha256, text, error)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                [document_id, page_url, item.url, item.filename,
+                 item.raw.content_type if item.raw else None, len(item.raw.body) if item.raw else None,
+                 digest, item.text, item.error])
+
+    # -- re-extraction -------------------------------------------------------------------
+
+    def replace_page_record(self, page: PageDocument) -> bool:
+        """Re-extraction of an archived page: put the new record in place of the old one.
+
+        Unlike a crawl (where new text at a URL is a new document), the old text came from an
+        older extractor, so the document is corrected in place, or the page joins the document
+        that already has the new text. Returns True when anything the analyst sees changed.
+        """
+        url, capture = page.url, page.capture
+        with self.db.atomic():
+            known = self.db.execute("SELECT document_id FROM pages WHERE url = ?", [url]).fetchone()
+            if known is None:
+                raise ArchiveError(f"{url}: not an archived page")
+            old_id = known[0]
+            before = self._document_view(old_id)
+            digest = text_hash(page.text)
+            other = self.db.execute("SELECT id FROM documents WHERE text_hash = ? AND id != ?",
+                                    [digest, old_id]).fetchone()
+            sharers = self.db.execute("SELECT COUNT(*) FROM pages WHERE document_id = ?", [old_id]).fetchone()[0]
+            owner = self.db.execute("SELECT url FROM documents WHERE id = ?", [old_id]).fetchone()[0] == url
+            if other is not None:
+                new_id = other[0]
+                self._merge_metadata(new_id, page.record)
+            elif before["text_hash"] == digest and not owner:
+                new_id = old_id  # a repost of an unchanged text: it may only complete the metadata
+                self._merge_metadata(old_id, page.record)
+            elif before["text_hash"] != digest and sharers > 1:
+                row = self.db.execute("SELECT first_seen, last_seen FROM documents WHERE id = ?", [old_id]).fetchone()
+                new_id = self._insert_document(page, digest, row[0])
+                self.db.execute("UPDATE documents SET last_seen = ? WHERE id = ?", [row[1], new_id])
+                self._index_new_document(new_id, page, None)
+            else:
+                new_id = old_id  # the page the document was first seen at: correct it in place
+                record = page.record
+                row = {"title": record.title, "text": page.text, "text_hash": digest,
+                       **_metadata_row(record),
+                       "report_year": record.report_year, "extraction_method": record.extraction_method}
+                assignments = ", ".join(f"{column} = ?" for column in row)
+                self.db.execute(f"UPDATE documents SET {assignments} WHERE id = ?", [*row.values(), old_id])
+                if before["text_hash"] != digest:
+                    self.clusters.remove(old_id)
+                    self._index_new_document(old_id, page, None)
+            self.db.execute("UPDATE pages SET document_id = ?, page_text = ? WHERE url = ?",
+                            [new_id, page.page_text, url])
+            self._store_attachments(capture.portal, url, new_id, capture.attachments)
+            if new_id != old_id:
+                heir = self.db.execute(
+                    "SELECT url, portal FROM pages WHERE document_id = ? ORDER BY first_seen, url LIMIT 1",
+                    [old_id]).fetchone()
+                if heir is None:  # no page holds the old text any more
+                    self.db.execute("UPDATE attachments SET document_id = ? WHERE document_id = ?",
+                                    [new_id, old_id])
+                    self.db.execute("UPDATE page_versions SET document_id = ? WHERE document_id = ?",
+                                    [new_id, old_id])
+                    self.db.execute("UPDATE documents SET previous_id = NULL WHERE previous_id = ?", [old_id])
+                    self.clusters.remove(old_id)
+                    self.db.execute("DELETE FROM documents WHERE id = ?", [old_id])
+                else:  # the old text lives on at its other pages: one of them now stands for it
+                    self.db.execute("UPDATE documents SET url = ?, portal = ? WHERE id = ? AND url = ?",
+                                    [heir[0], heir[1], old_id, url])
+            return new_id != old_id or self._document_view(new_id) != before
+
+    def _document_view(self, document_id: int) -> dict:
+        columns = ("text_hash", "title", "extraction_method", "report_year", "region_code",
+                   "metadata_json", "dates_inconsistent", *METADATA_COLUMNS)
+        row = self.db.execute(f"SELECT {', '.join(columns)} FROM documents WHERE id = ?",
+                              [document_id]).fetchone()
+        return dict(zip(columns, row, strict=True))
+
+    # -- crawl runs ----------------------------------------------------------------------
+
+    def start_run(self, portal: str, started_at: str | None = None) -> int:
+        with self.db.atomic():
+            cursor = self.db.execute(
+                "INSERT INTO crawl_runs (portal, started_at, status) VALUES (?, ?, 'running')",
+                [portal, started_at or utc_now()])
+        return int(cursor.lastrowid)
+
+    def finish_run(self, run_id: int, status: str, counts: RunCounts) -> None:
+        values = counts.as_dict()
+        assignments = ", ".join(f"{column} = ?" for column in values)
+        with self.db.atomic():
+            self.db.execute(f"UPDATE crawl_runs SET finished_at = ?, status = ?, {assignments} WHERE id = ?",
+                            [utc_now(), status, *values.values(), run_id])
+
+    def set_run_log(self, run_id: int, log_path: str, log_tail: str) -> None:
+        with self.db.atomic():
+            self.db.execute("UPDATE crawl_runs SET log_path = ?, log_tail = ? WHERE id = ?",
+                            [log_path, log_tail, run_id])
+
+    def close_run(self, run_id: int, status: str) -> None:
+        """Settle a run whose crawler could not close it (killed, timed out)."""
+        with self.db.atomic():
+            self.db.execute("UPDATE crawl_runs SET status = ?, finished_at = COALESCE(finished_at, ?) "
+                            "WHERE id = ?", [status, utc_now(), run_id])
+
+    def register_portal(self, name: str, title: str) -> None:
+        """Remember a portal's title (the `reports` view prefers the issuer's own portal)."""
+        with self.db.atomic():
+            self.db.execute("INSERT INTO portals (name, title) VALUES (?, ?) "
+                            "ON CONFLICT(name) DO UPDATE SET title = excluded.title", [name, title])
+
+    # -- revisits and withdrawals --------------------------------------------------------
+
+    def touch_page(self, url: str, seen_at: str | None = None) -> bool:
+        """A revisit answered 304 Not Modified: the page and its document were seen again."""
+        seen_at = seen_at or utc_now()
+        with self.db.atomic():
+            row = self.db.execute("SELECT document_id FROM pages WHERE url = ?", [url]).fetchone()
+            if row is None:
+                return False
+            self.db.execute("UPDATE pages SET last_seen = ?, gone_at = NULL WHERE url = ?", [seen_at, url])
+            self.db.execute("UPDATE documents SET last_seen = ? WHERE id = ?", [seen_at, row[0]])
+            self.db.execute("UPDATE fetches SET last_fetched = ? WHERE id = (SELECT id FROM fetches "
+                            "WHERE url = ? ORDER BY last_fetched DESC, id DESC LIMIT 1)", [seen_at, url])
+        return True
+
+    def mark_gone(self, url: str, http_status: int, at: str | None = None) -> bool:
+        """An archived page now answers 404/410: marked withdrawn, never deleted.
+        Returns False when the URL was never archived (then it is just a broken link)."""
+        with self.db.atomic():
+            cursor = self.db.execute(
+                "UPDATE pages SET gone_at = COALESCE(gone_at, ?), http_status = ? WHERE url = ?",
+                [at or utc_now(), http_status, url])
+        return cursor.rowcount > 0
+
+    def mark_listing(self, portal: str, listed: set[str], at: str | None = None) -> int:
+        """After a complete walk of a portal's column: pages no longer listed are withdrawn,
+        listed ones are present. Returns how many pages were newly marked withdrawn."""
+        at = at or utc_now()
+        with self.db.atomic():
+            self.db.execute("CREATE TEMP TABLE IF NOT EXISTS listed_urls (url TEXT PRIMARY KEY)")
+            self.db.execute("DELETE FROM listed_urls")
+            self.db.conn.executemany("INSERT OR IGNORE INTO listed_urls (url) VALUES (?)", [(u,) for u in listed])
+            self.db.execute(
+                """UPDATE pages SET last_listed = ?,
+                       gone_at = CASE WHEN http_status < 400 THEN NULL ELSE gone_at END
+                   WHERE portal = ? AND url IN (SELECT url FROM listed_urls)""", [at, portal])
+            cursor = self.db.execute(
+                """UPDATE pages SET gone_at = ? WHERE portal = ? AND gone_at IS NULL
+                   AND url NOT IN (SELECT url FROM listed_urls)""", [at, portal])
+            self.db.execute("DELETE FROM listed_urls")
+        return cursor.rowcount
+
+    def record_error(self, run_id: int | None, portal: str, url: str, kind: str, reason: str) -> None:
+        """A page the run meant to fetch and could not archive; `kind` is a FailureKind."""
+        with self.db.atomic():
+            self.db.execute(
+                "INSERT INTO crawl_errors (run_id, portal, url, kind, reason, at) VALUES (?, ?, ?, ?, ?, ?)",
+                [run_id, portal, url, kind, reason, utc_now()])
+
+
+def _checked_path(path: str | Path, existing: bool) -> Path:
+    path = Path(path)
+    if path.is_dir():
+        raise ArchiveError(f"{path}: is a directory, not an archive database file")
+    if not path.parent.exists():
+        raise ArchiveError(f"{path}: folder {path.parent} does not exist")
+    if existing and not path.exists():
+        raise ArchiveError(f"{path}: no archive here yet (run `govarchive crawl` first, or set --db)")
+    return path
+
+
+def _tune(db: sqlite_utils.Database) -> None:
+    # a large archive's indexes (FTS, LSH bands) want more than SQLite's 2 MB page cache
+    db.execute("PRAGMA cache_size = -65536")
+    db.execute("PRAGMA mmap_size = 268435456")
+    db.execute("PRAGMA foreign_keys = ON")

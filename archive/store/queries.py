@@ -1,0 +1,192 @@
+"""Read-only queries over the archive: search, statistics, runs and stored raw bodies."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import zlib
+
+import sqlite_utils
+
+from archive.extract.capture import RawFetch
+from archive.store.runs import RunCounts
+
+_MIN_TRIGRAM_TERM = 3
+_SNIPPET_CHARS = 40
+
+
+@dataclasses.dataclass(frozen=True)
+class SearchHit:
+    id: int
+    title: str | None
+    published_date: str | None
+    written_date: str | None
+    publisher: str | None
+    portal: str
+    url: str
+    snippet: str
+
+
+@dataclasses.dataclass(frozen=True)
+class KnownPage:
+    """What the archive knows of a page: for deciding whether to download it again."""
+
+    url: str
+    last_fetched: str | None
+    etag: str | None
+    last_modified: str | None
+    gone: bool
+
+
+class ArchiveQueries:
+    """Mixed into Archive: everything that reads without writing."""
+
+    db: sqlite_utils.Database
+
+    def search(self, query: str, limit: int = 20) -> list[SearchHit]:
+        """Documents matching every term of `query`, best first.
+
+        Terms of three or more characters use the trigram index; a shorter term (执法) cannot,
+        so such queries scan the documents table with LIKE instead.
+        """
+        terms = query.split()
+        if not terms:
+            return []
+        if all(len(t) >= _MIN_TRIGRAM_TERM for t in terms):
+            match = " ".join('"' + t.replace('"', '""') + '"' for t in terms)
+            rows = self.db.query(
+                """SELECT d.id, d.title, d.published_date, d.written_date, d.publisher, d.portal,
+                          d.url, replace(snippet(documents_fts, 1, '[', ']', '…', 24), char(10), ' ')
+                              AS snippet
+                   FROM documents_fts JOIN documents d ON d.id = documents_fts.rowid
+                   WHERE documents_fts MATCH ? ORDER BY rank LIMIT ?""", [match, limit])
+            return [SearchHit(**row) for row in rows]
+        where = " AND ".join("(d.title LIKE ? ESCAPE '\\' OR d.text LIKE ? ESCAPE '\\')" for _ in terms)
+        args: list = []
+        for term in terms:
+            pattern = "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            args += [pattern, pattern]
+        rows = self.db.query(
+            f"""SELECT d.id, d.title, d.published_date, d.written_date, d.publisher, d.portal,
+                       d.url, d.text FROM documents d WHERE {where}
+                ORDER BY d.published_date DESC, d.id LIMIT ?""", [*args, limit])
+        return [SearchHit(snippet=_snippet(row.pop("text"), terms[0]), **row) for row in rows]
+
+    def stats(self) -> dict:
+        one = lambda sql: self.db.execute(sql).fetchone()[0]  # noqa: E731
+        return {
+            "documents": one("SELECT COUNT(*) FROM documents"),
+            "pages": one("SELECT COUNT(*) FROM pages"),
+            "portals": one("SELECT COUNT(DISTINCT portal) FROM pages"),
+            "attachments": one("SELECT COUNT(*) FROM attachments"),
+            "raw_bodies": one("SELECT COUNT(*) FROM raw_bodies"),
+            "raw_bytes": one("SELECT COALESCE(SUM(size), 0) FROM raw_bodies"),
+            "raw_stored_bytes": one("SELECT COALESCE(SUM(length(compressed)), 0) FROM raw_bodies"),
+            "crawl_runs": one("SELECT COUNT(*) FROM crawl_runs"),
+            "errors": one("SELECT COUNT(*) FROM crawl_errors"),
+            "reports": one("SELECT COUNT(*) FROM reports"),
+            "versions": one("SELECT COUNT(*) FROM documents WHERE previous_id IS NOT NULL"),
+            "withdrawn_pages": one("SELECT COUNT(*) FROM pages WHERE gone_at IS NOT NULL"),
+            "withdrawn_documents": one(
+                """SELECT COUNT(*) FROM documents d WHERE EXISTS (SELECT 1 FROM pages p WHERE p.document_id = d.id)
+                   AND NOT EXISTS (SELECT 1 FROM pages p WHERE p.document_id = d.id AND p.gone_at IS NULL)"""),
+            "by_portal": list(self.db.query(
+                """SELECT p.portal, COUNT(DISTINCT p.document_id) AS documents, COUNT(*) AS pages,
+                          MAX(p.last_seen) AS last_seen
+                   FROM pages p GROUP BY p.portal ORDER BY p.portal""")),
+            "by_year": list(self.db.query(
+                """SELECT report_year, COUNT(*) AS documents FROM documents
+                   GROUP BY report_year ORDER BY report_year""")),
+            "by_method": list(self.db.query(
+                """SELECT extraction_method, COUNT(*) AS documents FROM documents
+                   GROUP BY extraction_method ORDER BY documents DESC""")),
+        }
+
+    def runs_after(self, run_id: int) -> list[dict]:
+        return list(self.db.query("SELECT * FROM crawl_runs WHERE id > ? ORDER BY id", [run_id]))
+
+    def last_run_id(self) -> int:
+        return int(self.db.execute("SELECT COALESCE(MAX(id), 0) FROM crawl_runs").fetchone()[0])
+
+    def run_errors(self, run_id: int) -> list[dict]:
+        return list(self.db.query(
+            "SELECT url, kind, reason FROM crawl_errors WHERE run_id = ? ORDER BY id", [run_id]))
+
+    def archived_pages(self, portal: str | None = None) -> list[dict]:
+        """Pages with a stored raw body, for re-extraction (all portals when `portal` is None)."""
+        return list(self.db.query(
+            """SELECT p.url, p.portal FROM pages p
+               WHERE (:portal IS NULL OR p.portal = :portal)
+                 AND EXISTS (SELECT 1 FROM fetches f WHERE f.url = p.url)
+               ORDER BY p.url""", {"portal": portal}))
+
+    def latest_fetch(self, url: str) -> RawFetch | None:
+        """The latest stored body of a URL, as it was fetched."""
+        row = self.db.execute(
+            """SELECT f.status, f.headers_json, r.compressed, f.last_fetched, f.encoding FROM fetches f
+               JOIN raw_bodies r ON r.sha256 = f.body_sha256
+               WHERE f.url = ? ORDER BY f.last_fetched DESC, f.id DESC LIMIT 1""", [url]).fetchone()
+        if row is None:
+            return None
+        headers = tuple(json.loads(row[1] or "{}").items())
+        return RawFetch(url, row[0], headers, zlib.decompress(row[2]), row[3], row[4])
+
+    def known_pages(self, portal: str) -> dict[str, KnownPage]:
+        """Every archived page of a portal with its latest fetch time and validators."""
+        rows = self.db.execute(
+            """SELECT p.url, p.gone_at, f.last_fetched, f.headers_json FROM pages p
+               LEFT JOIN fetches f ON f.id = (SELECT id FROM fetches WHERE url = p.url
+                                              ORDER BY last_fetched DESC, id DESC LIMIT 1)
+               WHERE p.portal = ?""", [portal])
+        known = {}
+        for url, gone_at, last_fetched, headers_json in rows:
+            headers = {k.lower(): v for k, v in json.loads(headers_json or "{}").items()}
+            known[url] = KnownPage(url, last_fetched, headers.get("etag"), headers.get("last-modified"),
+                                   gone_at is not None)
+        return known
+
+    def page_history(self, url: str) -> list[dict]:
+        """What a URL held over time, oldest first, with each version's text."""
+        return list(self.db.query(
+            """SELECT v.seen_at, v.document_id, d.title, d.text, d.text_hash, d.cluster_id
+               FROM page_versions v JOIN documents d ON d.id = v.document_id
+               WHERE v.url = ? ORDER BY v.seen_at, v.rowid""", [url]))
+
+    def recent_runs(self, portal: str | None = None, limit: int = 20) -> list[dict]:
+        return list(self.db.query(
+            f"""SELECT id, portal, started_at, finished_at, status, {', '.join(RunCounts.names())}, log_path
+               FROM crawl_runs WHERE (:portal IS NULL OR portal = :portal)
+               ORDER BY id DESC LIMIT :limit""", {"portal": portal, "limit": limit}))
+
+    def portal_activity(self, portal: str, since: str) -> dict:
+        """What health needs to know of a portal: its runs and its newest documents."""
+        def one(sql: str, *args: object) -> object:
+            row = self.db.execute(sql, args).fetchone()
+            return row[0] if row else None
+
+        return {
+            "runs": one("SELECT COUNT(*) FROM crawl_runs WHERE portal = ?", portal),
+            "last_success": one("SELECT MAX(finished_at) FROM crawl_runs WHERE portal = ? AND status = 'ok'", portal),
+            "last_run_status": one("SELECT status FROM crawl_runs WHERE portal = ? ORDER BY id DESC LIMIT 1", portal),
+            "consecutive_failures": one(
+                """SELECT COUNT(*) FROM crawl_runs WHERE portal = ? AND status NOT IN ('ok', 'running')
+                   AND id > COALESCE((SELECT MAX(id) FROM crawl_runs WHERE portal = ? AND status = 'ok'), 0)""",
+                portal, portal),
+            "new_documents": one("SELECT COUNT(*) FROM documents WHERE portal = ? AND first_seen >= ?", portal, since),
+            "last_new_document": one("SELECT MAX(first_seen) FROM documents WHERE portal = ?", portal),
+            "first_run": one("SELECT MIN(started_at) FROM crawl_runs WHERE portal = ?", portal),
+        }
+
+    def page_attachments(self, page_url: str) -> list[dict]:
+        return list(self.db.query(
+            "SELECT url, filename, text, error FROM attachments WHERE page_url = ? ORDER BY id", [page_url]))
+
+
+def _snippet(text: str, term: str) -> str:
+    at = text.find(term)
+    if at < 0:
+        return text[: 2 * _SNIPPET_CHARS].replace("\n", " ")
+    start = max(0, at - _SNIPPET_CHARS)
+    end = min(len(text), at + len(term) + _SNIPPET_CHARS)
+    body = text[start:at] + "[" + term + "]" + text[at + len(term):end]
+    return (("…" if start else "") + body + ("…" if end < len(text) else "")).replace("\n", " ")

@@ -1,0 +1,70 @@
+"""What one crawl run did: `RunCounts`, defined once and iterated wherever counts are kept or shown."""
+
+from __future__ import annotations
+
+import dataclasses
+
+
+def _count(label: str, summary: bool = False) -> int:
+    """A run count: `label` reads after the number ("3 list pages"); `summary` counts appear
+    in the one-line summary of several runs."""
+    return dataclasses.field(default=0, metadata={"label": label, "summary": summary})
+
+
+@dataclasses.dataclass(frozen=True)
+class RunCounts:
+    """The counts of one crawl run, in the order they are printed; each is a crawl_runs column."""
+
+    list_pages: int = _count("list pages", summary=True)
+    detail_pages: int = _count("detail pages", summary=True)
+    documents_new: int = _count("documents archived", summary=True)
+    duplicates: int = _count("duplicates merged", summary=True)
+    clustered: int = _count("near-duplicates clustered", summary=True)
+    errors: int = _count("failures", summary=True)
+    skipped: int = _count("not due")
+    not_modified: int = _count("not modified")
+    withdrawn: int = _count("withdrawn")
+    requests: int = _count("requests")
+    response_bytes: int = _count("bytes")
+
+    @classmethod
+    def names(cls) -> tuple[str, ...]:
+        return tuple(field.name for field in dataclasses.fields(cls))
+
+    @classmethod
+    def from_row(cls, row: dict) -> RunCounts:
+        return cls(**{name: int(row[name] or 0) for name in cls.names()})
+
+    def as_dict(self) -> dict[str, int]:
+        return dataclasses.asdict(self)
+
+    def labelled(self, summary_only: bool = False) -> list[tuple[str, int]]:
+        """(label, value) in order: what a person reads."""
+        return [(field.metadata["label"], getattr(self, field.name)) for field in dataclasses.fields(self)
+                if field.metadata["summary"] or not summary_only]
+
+    def __add__(self, other: RunCounts) -> RunCounts:
+        return RunCounts(**{name: getattr(self, name) + getattr(other, name) for name in self.names()})
+
+
+class RunStatus:
+    """How a run ended (crawl_runs.status)."""
+
+    RUNNING = "running"
+    OK = "ok"
+    FAILED = "failed"
+    TIMEOUT = "timeout"
+    INTERRUPTED = "interrupted"
+
+
+class FailureKind:
+    """What a recorded failure was fetching (crawl_errors.kind)."""
+
+    LIST = "list page"
+    DETAIL = "detail page"
+    ATTACHMENT = "attachment"
+
+
+def describe_failure(kind: str, reason: str) -> str:
+    """A failure as a person reads it: detail pages bare, the others named (`attachment: HTTP 404`)."""
+    return reason if kind == FailureKind.DETAIL else f"{kind}: {reason}"

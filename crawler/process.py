@@ -1,0 +1,156 @@
+"""Run one portal's crawl as a `scrapy crawl` subprocess (Scrapy's reactor cannot restart);
+used by the command line and the scheduler."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections import deque
+from pathlib import Path
+
+from archive.store.archive import Archive
+from archive.store.runs import FailureKind, RunCounts, RunStatus, describe_failure
+from crawler.registry import Portal
+
+# Settings for crawling sample portals on 127.0.0.1: no politeness delay is needed there.
+LOOPBACK_SETTINGS = {"AUTOTHROTTLE_ENABLED": "False", "DOWNLOAD_DELAY": "0"}
+LOG_TAIL_LINES = 40
+_POLL_SECONDS = 0.2
+
+
+@dataclasses.dataclass(frozen=True)
+class CrawlResult:
+    """One portal's run as the crawl process recorded it; `failures` are (url, what failed)."""
+
+    portal: str
+    run_id: int | None
+    status: str
+    counts: RunCounts
+    seconds: float
+    failures: tuple[tuple[str, str], ...]
+    log_path: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.status == RunStatus.OK
+
+    def as_dict(self) -> dict:
+        """Flat for scripts: the counts sit beside portal, status and failures."""
+        row = {field.name: getattr(self, field.name) for field in dataclasses.fields(self) if field.name != "counts"}
+        return {**row, **self.counts.as_dict()}
+
+
+def scrapy_command(portal: Portal, config: Path, db: Path, settings: dict[str, str],
+                   refresh: bool = False) -> list[str]:
+    command = [sys.executable, "-m", "scrapy", "crawl", "portal",
+               "-a", f"portal={portal.name}", "-a", f"config={config.resolve()}",
+               "-s", f"GOVARCHIVE_DB={db.resolve()}"]
+    if refresh:
+        command += ["-s", "GOVARCHIVE_REFRESH=True"]
+    for key, value in settings.items():
+        command += ["-s", f"{key}={value}"]
+    return command
+
+
+def _stop_child(process: subprocess.Popen, grace: float) -> None:
+    """SIGTERM (Scrapy closes the spider cleanly and records the run), then SIGKILL."""
+    if process.poll() is not None:
+        return
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=grace)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+def _log_tail(path: Path) -> str:
+    try:
+        with path.open(encoding="utf-8", errors="replace") as handle:
+            return "".join(deque(handle, maxlen=LOG_TAIL_LINES))
+    except OSError:
+        return ""
+
+
+def run_crawl(portal: Portal, config: Path, db: Path, settings: dict[str, str], *,
+              timeout: float | None = None, refresh: bool = False, log_path: Path | None = None,
+              stop: threading.Event | None = None, grace: float = 30.0) -> CrawlResult:
+    """Crawl `portal` into `db` in a child process and read back the run it recorded.
+
+    With `log_path` the crawler logs there at INFO level (else errors go to the terminal).
+    After `timeout` seconds, or when `stop` is set, the child is asked to stop (SIGTERM) and
+    killed after `grace` seconds; the run ends as `timeout` or `interrupted`.
+    """
+    archive = Archive.open(db)
+    try:
+        before = archive.last_run_id()
+    finally:
+        archive.close()
+    env = dict(os.environ, SCRAPY_SETTINGS_MODULE="crawler.settings")
+    level = "INFO" if log_path else "ERROR"
+    command = scrapy_command(portal, config, db, {"LOG_LEVEL": level, **settings}, refresh)
+    started = time.monotonic()
+    ending: str | None = None
+    log_handle = None
+    if log_path is not None:
+        log_path.parent.mkdir(parents=True, exist_ok=True)
+        log_handle = log_path.open("wb")
+    try:
+        # its own session: a terminal's Ctrl-C or a service manager's signal reaches the parent,
+        # which decides when to stop the crawl (see SchedulerService.stop)
+        process = subprocess.Popen(command, env=env, stdout=log_handle,
+                                   stderr=subprocess.STDOUT if log_handle else None, start_new_session=True)
+        try:
+            while process.poll() is None:
+                if timeout is not None and time.monotonic() - started > timeout:
+                    ending = RunStatus.TIMEOUT
+                elif stop is not None and stop.is_set():
+                    ending = RunStatus.INTERRUPTED
+                if ending:
+                    _stop_child(process, grace)
+                    break
+                time.sleep(_POLL_SECONDS)
+        except KeyboardInterrupt:
+            _stop_child(process, grace)
+            raise
+        exit_code = process.wait()
+    finally:
+        if log_handle is not None:
+            log_handle.close()
+    seconds = round(time.monotonic() - started, 2)
+    return _settle_run(portal, db, before, exit_code, ending, seconds, log_path)
+
+
+def _settle_run(portal: Portal, db: Path, before: int, exit_code: int, ending: str | None,
+                seconds: float, log_path: Path | None) -> CrawlResult:
+    """Read the run the child recorded, or record one when it died before it could."""
+    archive = Archive.open(db)
+    try:
+        runs = [r for r in archive.runs_after(before) if r["portal"] == portal.name]
+        if not runs:
+            run_id = archive.start_run(portal.name)
+            archive.finish_run(run_id, ending or RunStatus.FAILED, RunCounts())
+            archive.record_error(run_id, portal.name, portal.start_urls[0], FailureKind.LIST,
+                                 f"scrapy exited with {exit_code} before recording the run")
+            runs = archive.runs_after(run_id - 1)
+        run = runs[-1]
+        status = run["status"]
+        if ending == RunStatus.TIMEOUT or (ending == RunStatus.INTERRUPTED and
+                                           status in (RunStatus.OK, RunStatus.RUNNING)):
+            status = ending
+        elif status == RunStatus.RUNNING or (exit_code != 0 and status == RunStatus.OK):
+            status = RunStatus.FAILED
+        if status != run["status"]:
+            archive.close_run(run["id"], status)
+        if log_path is not None:
+            archive.set_run_log(run["id"], str(log_path), _log_tail(log_path))
+        failures = tuple((e["url"], describe_failure(e["kind"], e["reason"])) for e in archive.run_errors(run["id"]))
+    finally:
+        archive.close()
+    return CrawlResult(portal=portal.name, run_id=run["id"], status=status, counts=RunCounts.from_row(run),
+                       seconds=seconds, failures=failures, log_path=str(log_path) if log_path else None)

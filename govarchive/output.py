@@ -1,0 +1,45 @@
+"""What the commands print for people: crawl runs, their summary, search hits."""
+
+from __future__ import annotations
+
+import functools
+import operator
+
+import click
+
+from archive.store.queries import SearchHit
+from archive.store.runs import RunCounts
+from crawler.process import CrawlResult
+
+SHOWN_FAILURES = 5
+
+
+def counts_text(counts: RunCounts) -> str:
+    return ", ".join(f"{value:,} {label}" for label, value in counts.labelled())
+
+
+def print_result(result: CrawlResult) -> None:
+    click.echo(f"  {result.portal}: {result.status} — {counts_text(result.counts)} ({result.seconds:.1f}s)",
+               err=True)
+    for url, reason in result.failures[:SHOWN_FAILURES]:
+        click.echo(f"    failed {url}: {reason}", err=True)
+    if len(result.failures) > SHOWN_FAILURES:
+        click.echo(f"    … and {len(result.failures) - SHOWN_FAILURES} more (table crawl_errors)", err=True)
+
+
+def summary_line(results: list[CrawlResult]) -> str:
+    total = functools.reduce(operator.add, (r.counts for r in results), RunCounts())
+    failed = sum(not r.ok for r in results)
+    return " · ".join([f"portals: {len(results)} ({failed} failed)",
+                       *(f"{label}: {value:,}" for label, value in total.labelled(summary_only=True))])
+
+
+def print_hits(query: str, hits: list[SearchHit]) -> None:
+    click.echo(f"{len(hits)} hit(s) for {query!r}")
+    for hit in hits:
+        dates = f"published {hit.published_date}" if hit.published_date else "date unknown"
+        if hit.written_date and hit.written_date != hit.published_date:
+            dates += f", written {hit.written_date}"
+        click.echo(f"- {hit.title}  [{dates}] {hit.publisher or hit.portal}")
+        click.echo(f"  {hit.url}")
+        click.echo(f"  {hit.snippet}")

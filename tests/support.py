@@ -1,0 +1,65 @@
+"""Helpers the tests share: fixture paths, records without HTML, Scrapy settings, sample sites."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from archive.extract.capture import PageCapture
+from archive.extract.document import PageDocument, compose_document
+from archive.extract.metadata import DisclosureMetadata
+from archive.extract.page import Extracted
+from archive.families import DETAIL_URL_PATTERNS
+from govarchive.demo import SAMPLE_SITES
+
+TESTS = Path(__file__).resolve().parent
+ROOT = TESTS.parent
+FIXTURES = TESTS / "fixtures"
+SITES = SAMPLE_SITES                      # the sample portals shipped with the package
+PAGES = TESTS / "archive" / "families"    # golden pages: <family>/<case>/{input.html, expected.json}
+SHARED = ROOT.parent / "shared"
+NETGUARD = TESTS / "netguard"
+# Scrapy settings for crawling the loopback server quickly.
+FAST = ("-s", "AUTOTHROTTLE_ENABLED=False", "-s", "DOWNLOAD_DELAY=0")
+# The sample page planted to fail decoding (its bytes are neither UTF-8 nor GB18030).
+UNDECODABLE_SAMPLE = "qh-putai/xxgk/content_4000.html"
+
+
+def sample_detail_pages() -> list[str]:
+    """Paths of the sample portals' detail pages: files whose URL has a family's detail shape."""
+    patterns = [re.compile(p) for p in DETAIL_URL_PATTERNS]
+    paths = [p.relative_to(SITES).as_posix() for p in SITES.rglob("*") if p.is_file()]
+    return sorted(p for p in paths if any(pattern.search("/" + p) for pattern in patterns))
+
+
+def make_capture(portal: str, url: str, text: str, title: str = "关于2024年度法治政府建设情况的报告",
+                 **metadata: str) -> PageDocument:
+    """A page as the crawler would hand it to the archive, without HTML."""
+    record = Extracted(url=url, title=title, text=text, metadata=DisclosureMetadata(**metadata),
+                       region_code=None, report_year=2024, extraction_method="trs", encoding="utf-8",
+                       raw_metadata={"索引号": metadata.get("index_no")})
+    return compose_document(PageCapture(portal, record))
+
+
+def project_settings(**overrides: object) -> dict:
+    """crawler/settings.py as a dict (what `scrapy crawl` reads), with `overrides`."""
+    from crawler import settings
+
+    values = {name: getattr(settings, name) for name in dir(settings) if name.isupper()}
+    return {**values, **overrides}
+
+
+class SampleSite:
+    """The sample portals served on 127.0.0.1 with their rendered registry."""
+
+    def __init__(self, base_url: str, config: Path, requested: list[str], root: Path = SITES) -> None:
+        self.base_url = base_url
+        self.config = config
+        self.requested = requested
+        self.root = root
+
+    def set_revisit_days(self, days: int) -> None:
+        """Give every sample portal the same revisit policy."""
+        text = self.config.read_text(encoding="utf-8")
+        self.config.write_text(text.replace("[[portal]]\n", f"[[portal]]\nrevisit_days = {days}\n"),
+                               encoding="utf-8")
