@@ -149,8 +149,13 @@ def _settle_run(portal: Portal, db: Path, before: int, exit_code: int, ending: s
             archive.close_run(run["id"], status)
         if log_path is not None:
             archive.set_run_log(run["id"], str(log_path), _log_tail(log_path))
-        failures = tuple((e["url"], describe_failure(e["kind"], e["reason"])) for e in archive.run_errors(run["id"]))
+        return crawl_result(archive, {**run, "status": status}, seconds, str(log_path) if log_path else None)
     finally:
         archive.close()
-    return CrawlResult(portal=portal.name, run_id=run["id"], status=status, counts=RunCounts.from_row(run),
-                       seconds=seconds, failures=failures, log_path=str(log_path) if log_path else None)
+
+
+def crawl_result(archive: Archive, run: dict, seconds: float, log_path: str | None = None) -> CrawlResult:
+    """A crawl_runs row with its failures, as the commands report it."""
+    failures = tuple((e["url"], describe_failure(e["kind"], e["reason"])) for e in archive.run_errors(run["id"]))
+    return CrawlResult(portal=run["portal"], run_id=run["id"], status=run["status"], counts=RunCounts.from_row(run),
+                       seconds=seconds, failures=failures, log_path=log_path)

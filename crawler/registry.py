@@ -14,7 +14,7 @@ from crawler.cron import cron_trigger
 _NAME = re.compile(r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$")
 # Keys a [defaults] table may give every portal (a portal's own value wins).
 _DEFAULT_KEYS = frozenset({"schedule", "timezone", "season", "revisit_days", "stale_days", "max_list_pages"})
-_KEYS = frozenset({"name", "title", "start_urls", "allowed_domains", "detail_url", "next_page"}) | _DEFAULT_KEYS
+PORTAL_KEYS = frozenset({"name", "title", "start_urls", "allowed_domains", "detail_url", "next_page"}) | _DEFAULT_KEYS
 DEFAULT_MAX_LIST_PAGES = 30
 DEFAULT_REVISIT_DAYS = 30
 DEFAULT_STALE_DAYS = 400
@@ -128,9 +128,9 @@ def parse_portal(entry: dict, source: str, position: int) -> Portal:
     """Validate one [[portal]] table; every error names the portal and the key."""
     name = entry.get("name")
     label = name if isinstance(name, str) else f"#{position}"
-    unknown = sorted(set(entry) - _KEYS)
+    unknown = sorted(set(entry) - PORTAL_KEYS)
     if unknown:
-        raise _fail(source, label, unknown[0], f"unknown key (known: {', '.join(sorted(_KEYS))})")
+        raise _fail(source, label, unknown[0], f"unknown key (known: {', '.join(sorted(PORTAL_KEYS))})")
     if not isinstance(name, str) or not _NAME.match(name):
         raise _fail(source, label, "name", "required, a slug of a-z, 0-9 and '-'")
     if "start_urls" not in entry or not entry["start_urls"]:

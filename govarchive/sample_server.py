@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+class SampleRequestHandler(http.server.SimpleHTTPRequestHandler):
     """Serves files without logging; appends each requested path to `requested`."""
 
     def __init__(self, *args: object, requested: list[str], **kwargs: object) -> None:
@@ -25,9 +25,16 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002
         pass
 
+    def handle(self) -> None:
+        try:
+            super().handle()
+        except (ConnectionResetError, BrokenPipeError):
+            pass  # the client gave up (a crawler's timeout): nothing to answer
+
 
 @contextlib.contextmanager
-def serve_directory(root: Path, requested: list[str] | None = None) -> Iterator[str]:
+def serve_directory(root: Path, requested: list[str] | None = None,
+                    handler_class: type[SampleRequestHandler] | None = None) -> Iterator[str]:
     """Serve `root` until the block ends; yields the base URL, e.g. http://127.0.0.1:40123.
 
     When `requested` is given, every requested path is appended to it, marked ` [conditional]`
@@ -35,7 +42,7 @@ def serve_directory(root: Path, requested: list[str] | None = None) -> Iterator[
     crawl fetched). Files answer 304 to an If-Modified-Since no older than their mtime.
     """
     requested = [] if requested is None else requested
-    handler = functools.partial(_QuietHandler, directory=str(root), requested=requested)
+    handler = functools.partial(handler_class or SampleRequestHandler, directory=str(root), requested=requested)
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, name="sample-portals", daemon=True)
     thread.start()

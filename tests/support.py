@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import re
+import time
 from pathlib import Path
 
 from archive.extract.capture import PageCapture
 from archive.extract.document import PageDocument, compose_document
 from archive.extract.metadata import DisclosureMetadata
 from archive.extract.page import Extracted
-from archive.families import DETAIL_URL_PATTERNS
+from archive.families.registry import DETAIL_URL_PATTERNS
+from archive.store.archive import Archive
+from crawler.process import CrawlResult, crawl_result
 from govarchive.demo import SAMPLE_SITES
 
 TESTS = Path(__file__).resolve().parent
@@ -63,3 +66,33 @@ class SampleSite:
         text = self.config.read_text(encoding="utf-8")
         self.config.write_text(text.replace("[[portal]]\n", f"[[portal]]\nrevisit_days = {days}\n"),
                                encoding="utf-8")
+
+
+async def crawl_in_process(config: Path, db: Path, portal: str, **settings: object) -> CrawlResult:
+    """One portal's crawl in this process (on the test session's asyncio reactor), read back
+    from the run it recorded: what `govarchive crawl` reports, without a subprocess."""
+    from scrapy.crawler import CrawlerRunner
+
+    from crawler.spiders.portal import PortalSpider
+
+    archive = Archive.open(db)
+    before = archive.last_run_id()
+    archive.close()
+    runner = CrawlerRunner(project_settings(GOVARCHIVE_DB=str(db), AUTOTHROTTLE_ENABLED=False, DOWNLOAD_DELAY=0,
+                                            LOG_LEVEL="WARNING", **settings))
+    started = time.monotonic()
+    await runner.crawl(PortalSpider, portal=portal, config=str(config))
+    archive = Archive.open_readonly(db)
+    try:
+        (run,) = [run for run in archive.runs_after(before) if run["portal"] == portal]
+        return crawl_result(archive, run, round(time.monotonic() - started, 2))
+    finally:
+        archive.close()
+
+
+async def crawl_all(config: Path, db: Path, **settings: object) -> list[dict]:
+    """Every portal of a registry crawled in turn, as `govarchive crawl --json` prints them."""
+    from crawler.registry import load_registry
+
+    return [(await crawl_in_process(config, db, portal.name, **settings)).as_dict()
+            for portal in load_registry(config)]

@@ -8,7 +8,7 @@ import re
 # lines at the head or tail of a body are dropped, so a report sentence that mentions
 # 打印 or 来源 in its middle survives.
 _BOILERPLATE_LINE = re.compile(
-    r"^(?:【\s*)?(?:"
+    r"^(?:[【\[（(]\s*)?(?:"
     r"语音播报|打印(?:本页|此页)?|关闭(?:本页|窗口)?|返回顶部|返回上一级|返回|收藏|"
     r"字号|【?\s*大\s*中\s*小|分享到|分享|扫一扫|用手机扫|"
     r"上一篇|下一篇|责任编辑|编辑[:：]|审核[:：]|校对[:：]|"

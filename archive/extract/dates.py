@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from archive.families import URL_DATES
+from archive.families.registry import URL_DATES
 
 _NUMERIC = re.compile(
     r"(?<!\d)((?:19|20)\d{2})\s*[-./年]\s*(\d{1,2})\s*[-./月]\s*(\d{1,2})(?!\d)"

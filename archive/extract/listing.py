@@ -9,7 +9,7 @@ from urllib.parse import urldefrag, urljoin
 from lxml import etree
 from lxml import html as lxml_html
 
-from archive.families import DETAIL_URL_PATTERNS, FAMILIES
+from archive.families.registry import DETAIL_URL_PATTERNS, FAMILIES
 from archive.families.base import ListPage
 
 _DEFAULT_DETAIL = tuple(re.compile(p) for p in DETAIL_URL_PATTERNS)

@@ -16,7 +16,7 @@ from archive.extract.lines import clean_lines
 from archive.extract.links import attachment_links
 from archive.extract.metadata import DisclosureMetadata, parse_metadata
 from archive.extract.title import extract_title
-from archive.families import find_container
+from archive.families.registry import find_container
 from archive.families.base import DetailPage, PageIndex
 
 _PUBDATE_META = "//meta[@name='PubDate' or @name='pubdate' or @name='firstpublishedtime']/@content"

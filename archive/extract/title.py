@@ -6,7 +6,7 @@ import re
 
 from lxml import html as lxml_html
 
-from archive.families import TITLE_XPATHS
+from archive.families.registry import TITLE_XPATHS
 
 _SPACE = re.compile(r"[\s\u3000\xa0]+")
 _SITE_SUFFIX = re.compile(r"\s*(?:[_|｜]|\s[-—–]\s|--|——)\s*[^_|｜]*$")

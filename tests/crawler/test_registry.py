@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 
 import pytest
 
 from archive.errors import RegistryError
-from crawler.registry import host_allowed, load_registry, parse_registry, select_portals
+from crawler.registry import PORTAL_KEYS, host_allowed, load_registry, parse_registry, select_portals
 from tests.support import ROOT
 
 
@@ -73,6 +74,23 @@ def test_select_unknown_portal() -> None:
     with pytest.raises(RegistryError, match="no portal named 'nope'"):
         select_portals(portals, ["nope"])
     assert select_portals(portals, []) == portals
+
+
+def test_sunday_may_be_written_0_or_7() -> None:
+    for weekday in ("0", "7", "5-7", "sun"):
+        (portal,) = parse_registry(GOOD.replace('schedule = "0 3 * * *"', f'schedule = "0 3 * * {weekday}"'))
+        assert portal.schedule.endswith(weekday)
+    with pytest.raises(RegistryError, match="key 'schedule'"):
+        parse_registry(GOOD.replace('schedule = "0 3 * * *"', 'schedule = "0 3 * * 8"'))
+
+
+def test_every_registry_key_is_documented_in_the_shipped_registry_and_the_readme() -> None:
+    header = "".join(line for line in (ROOT / "portals.toml").read_text(encoding="utf-8").splitlines(True)
+                     if line.startswith("#"))
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for key in PORTAL_KEYS:
+        assert re.search(rf"#\s+{key}\s", header), f"{key} missing from the portals.toml header"
+        assert f"| `{key}` |" in readme, f"{key} missing from the README's registry table"
 
 
 def test_shipped_registry_is_valid_and_lists_the_columns() -> None:

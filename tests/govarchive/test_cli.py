@@ -15,7 +15,7 @@ from archive.extract.metadata import DisclosureMetadata
 from archive.extract.page import Extracted
 from archive.store.archive import Archive
 from govarchive.cli import main
-from tests.support import PAGES
+from tests.support import PAGES, sample_detail_pages
 
 REPORT = "2024年,我镇坚持依法行政,严格规范公正文明执法。"
 
@@ -101,7 +101,9 @@ def test_demo_crawls_samples_and_searches(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["demo", "--db", str(db)])
     assert result.exit_code == 0, result.output
     summary = next(line for line in result.stdout.splitlines() if line.startswith("Summary"))
-    assert ("portals: 5 (0 failed) · list pages: 8 · detail pages: 9 · documents archived: 6 · "
+    detail_pages = len(sample_detail_pages())
+    assert ("portals: 5 (0 failed) · list pages: 8 · "
+            f"detail pages: {detail_pages} · documents archived: 6 · "
             "duplicates merged: 2 · near-duplicates clustered: 1 · failures: 4") in summary
     assert "5 hit(s) for '法治政府建设'" in result.stdout  # the first five of six
     assert "hit(s) for '执法'" in result.stdout

@@ -6,11 +6,12 @@ import json
 from pathlib import Path
 from urllib.parse import unquote
 
+import pytest_twisted
 from click.testing import CliRunner
 
 from archive.store.archive import Archive
 from govarchive.cli import main
-from tests.support import FAST, SampleSite
+from tests.support import FAST, SampleSite, crawl_in_process
 
 
 def crawl(site: SampleSite, db: Path, *names: str) -> tuple[int, list[dict]]:
@@ -99,13 +100,14 @@ def test_crawl_archives_every_sample_portal_and_is_idempotent(sample_site: Sampl
         archive.close()
 
 
-def test_max_list_pages_caps_pagination(sample_site: SampleSite, tmp_path: Path) -> None:
+@pytest_twisted.ensureDeferred
+async def test_max_list_pages_caps_pagination(sample_site: SampleSite, tmp_path: Path) -> None:
     config = sample_site.config.read_text(encoding="utf-8").replace(
         'name = "cq-wanzhou-sample"', 'name = "cq-wanzhou-sample"\nmax_list_pages = 1')
     sample_site.config.write_text(config, encoding="utf-8")
-    code, runs = crawl(sample_site, tmp_path / "a.db", "cq-wanzhou-sample")
-    assert code == 0
-    assert (runs[0]["list_pages"], runs[0]["documents_new"]) == (1, 1)
+    run = await crawl_in_process(sample_site.config, tmp_path / "a.db", "cq-wanzhou-sample")
+    assert run.ok
+    assert (run.counts.list_pages, run.counts.documents_new) == (1, 1)
     assert not any(path.endswith("index_1.html") for path in sample_site.requested)
 
 

@@ -81,6 +81,13 @@ def test_jobs_come_from_the_registry(tmp_path: Path) -> None:
     assert seasonal.get_next_fire_time(None, off_season) == dt.datetime(2025, 6, 9, 2, 30, tzinfo=SHANGHAI)
 
 
+def test_sunday_as_7_fires_on_sunday() -> None:
+    (portal,) = parse_registry('[[portal]]\nname = "weekly"\nstart_urls = ["http://127.0.0.1:9/"]\n'
+                               'schedule = "0 3 * * 7"\n')
+    after = dt.datetime(2025, 6, 4, 12, tzinfo=SHANGHAI)  # a Wednesday
+    assert portal_trigger(portal).get_next_fire_time(None, after) == dt.datetime(2025, 6, 8, 3, tzinfo=SHANGHAI)
+
+
 def test_is_due_runs_once_however_many_slots_were_missed() -> None:
     trigger = portal_trigger(parse_registry(REGISTRY)[0])
     now = dt.datetime(2025, 6, 10, 12, tzinfo=SHANGHAI)

@@ -145,6 +145,15 @@ def test_boilerplate_is_trimmed_at_the_edges_only() -> None:
     assert trim_boilerplate(lines) == ["我镇开展普法宣传，打印宣传资料2000余份，来源：各村申报。"]
 
 
+@pytest.mark.parametrize("editor_line", ["（责任编辑：李明）", "(编辑:王芳)", "【责任编辑：李明】", "责任编辑：李明"])
+def test_an_editor_line_closing_the_body_is_boilerplate(editor_line: str) -> None:
+    from archive.extract.boilerplate import trim_boilerplate
+
+    body = ["2024年，我镇坚持依法行政。", "重庆市万州区后山镇人民政府", "2025年1月16日"]
+    assert trim_boilerplate([*body, editor_line]) == body
+    assert trim_boilerplate(["（一）坚持依法行政。", *body]) == ["（一）坚持依法行政。", *body]
+
+
 def test_published_date_never_comes_from_related_link_lists() -> None:
     from archive.extract.page import extract_page
 

@@ -123,6 +123,15 @@ def test_changing_view_counter_makes_no_new_version(archive: Archive) -> None:
     assert archive.db.execute("SELECT COUNT(*) FROM page_versions").fetchone()[0] == 1
 
 
+def test_exact_repost_with_an_editor_line_is_the_same_document(archive: Archive) -> None:
+    page = (PAGES / "trs" / "cq-houshan-2024" / "input.html").read_bytes()
+    repost = page.replace("</div>".encode(), "<p>（责任编辑：李明）</p></div>".encode(), 1)
+    own = extract_page(page, "http://zhen.example.gov.cn/202501/t20250116_1001.html")
+    other = extract_page(repost, "http://qu.example.gov.cn/202501/t20250116_77.html")
+    assert archive.record_page(compose_document(PageCapture("houshan", own))) == PageOutcome.NEW
+    assert archive.record_page(compose_document(PageCapture("district", other))) == PageOutcome.DUPLICATE
+
+
 def test_same_index_number_and_publisher_is_the_same_document(archive: Archive) -> None:
     meta = {"index_no": "115001010086458821/2025-00001", "publisher": "万州区后山镇"}
     archive.record_page(capture("old-site", "http://old.example.gov.cn/a.html", REPORT, **meta))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import sqlite3
 from pathlib import Path
 
@@ -78,10 +77,23 @@ def test_search_trigram_and_two_character_terms(archive: Archive) -> None:
     assert archive.search("   ") == []
 
 
+def fts_blocks(archive: Archive) -> tuple[int, int]:
+    """The full-text index's stored segments: they change whenever a row is (re)indexed."""
+    return archive.db.execute("SELECT COUNT(*), COALESCE(SUM(length(block)), 0) FROM documents_fts_data").fetchone()
+
+
 def test_fts_follows_text_changes_but_not_last_seen_updates(archive: Archive) -> None:
-    archive.record_page(capture("a", "http://a.example.gov.cn/1.html", REPORT))
-    archive.record_page(capture("a", "http://a.example.gov.cn/1.html", REPORT))
+    url = "http://a.example.gov.cn/1.html"
+    archive.record_page(capture("a", url, REPORT), seen_at="2025-01-01T00:00:00+00:00")
+    indexed = fts_blocks(archive)
+    archive.record_page(capture("a", url, REPORT), seen_at="2025-02-01T00:00:00+00:00")  # last_seen only
+    assert fts_blocks(archive) == indexed
+    assert archive.db.execute("SELECT last_seen FROM documents").fetchone()[0] == "2025-02-01T00:00:00+00:00"
     assert len(archive.search("依法行政")) == 1
+    # the text changes in place (a better extraction rule): the index follows
+    assert archive.replace_page_record(capture("a", url, REPORT.replace("依法行政", "依规办事")))
+    assert fts_blocks(archive) != indexed
+    assert archive.search("依法行政") == [] and len(archive.search("依规办事")) == 1
 
 
 def test_runs_and_errors(archive: Archive) -> None:
@@ -112,4 +124,12 @@ def test_schema_has_the_analyst_columns(archive: Archive) -> None:
             "portal", "url", "first_seen", "last_seen"} <= columns
     assert archive.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert "documents_fts" in archive.db.table_names()
-    assert dataclasses.fields(RunCounts)
+
+
+def test_every_run_count_is_a_column_and_round_trips(archive: Archive) -> None:
+    counts = RunCounts(**{name: number for number, name in enumerate(RunCounts.names(), start=1)})
+    run_id = archive.start_run("a")
+    archive.finish_run(run_id, "ok", counts)
+    (row,) = archive.recent_runs("a")
+    assert RunCounts.from_row(row) == counts
+    assert set(RunCounts.names()) <= set(archive.db["crawl_runs"].columns_dict)

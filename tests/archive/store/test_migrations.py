@@ -1,0 +1,88 @@
+"""Named migrations: recorded, applied by writers and `govarchive migrate`, never by readers."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+import sqlite_utils
+from click.testing import CliRunner
+
+from archive.errors import SchemaError
+from archive.store.archive import Archive
+from archive.store.migrations import MIGRATIONS, applied_migrations
+from govarchive.cli import main
+
+READ_COMMANDS = ["stats", "search 执法", "runs", "history http://a.example.gov.cn/1.html"]
+
+
+def legacy_archive(path: Path) -> None:
+    """An archive written before named migrations: the first four steps, counted in user_version."""
+    db = sqlite_utils.Database(path)
+    for migration in MIGRATIONS[:4]:
+        with db.atomic():
+            migration.apply(db)
+    db.execute("PRAGMA user_version = 4")
+    db.execute("INSERT INTO crawl_runs (portal, started_at, status) VALUES ('a', '2025-01-01', 'ok')")
+    db.execute("INSERT INTO crawl_errors (run_id, portal, url, reason, at) VALUES "
+               "(1, 'a', 'http://a.example.gov.cn/x.pdf', 'attachment: HTTP 404', '2025-01-01')")
+    db.conn.commit()
+    db.close()
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_a_new_archive_records_every_migration_by_name(tmp_path: Path) -> None:
+    archive = Archive.open(tmp_path / "a.db")
+    try:
+        assert applied_migrations(archive.db) == [m.name for m in MIGRATIONS]
+        assert archive.migrated == tuple(m.name for m in MIGRATIONS)
+    finally:
+        archive.close()
+    again = Archive.open(tmp_path / "a.db")
+    assert again.migrated == ()
+    again.close()
+
+
+@pytest.mark.parametrize("command", READ_COMMANDS)
+def test_read_commands_never_change_the_schema(tmp_path: Path, command: str) -> None:
+    db = tmp_path / "old.db"
+    legacy_archive(db)
+    before = digest(db)
+    result = CliRunner().invoke(main, [*command.split(), "--db", str(db)])
+    assert result.exit_code == 2
+    assert "needs migrations (failure-kinds)" in result.stderr and "govarchive migrate" in result.stderr
+    assert digest(db) == before
+    with pytest.raises(SchemaError):
+        Archive.open_readonly(db)
+
+
+def test_migrate_upgrades_a_legacy_archive_and_keeps_its_rows(tmp_path: Path) -> None:
+    db = tmp_path / "old.db"
+    legacy_archive(db)
+    result = CliRunner().invoke(main, ["migrate", "--db", str(db)])
+    assert result.exit_code == 0, result.output
+    assert "applied 1 migration(s): failure-kinds" in result.stdout
+    archive = Archive.open_readonly(db)
+    try:
+        assert archive.run_errors(1) == [{"url": "http://a.example.gov.cn/x.pdf", "kind": "attachment",
+                                          "reason": "HTTP 404"}]
+    finally:
+        archive.close()
+    assert "schema up to date" in CliRunner().invoke(main, ["migrate", "--db", str(db)]).stdout
+    assert CliRunner().invoke(main, ["stats", "--db", str(db)]).exit_code == 0
+
+
+@pytest.mark.parametrize("command", ["health", "stats", "runs"])
+def test_read_commands_do_not_create_a_missing_database(tmp_path: Path, command: str) -> None:
+    (tmp_path / "portals.toml").write_text('[[portal]]\nname = "a"\nstart_urls = ["http://127.0.0.1:9/"]\n',
+                                           encoding="utf-8")
+    args = [command, "--db", str(tmp_path / "none.db")]
+    if command == "health":
+        args += ["--config", str(tmp_path / "portals.toml")]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 2 and "no archive here yet" in result.stderr
+    assert not (tmp_path / "none.db").exists()

@@ -1,0 +1,124 @@
+"""Whole crawls in this process against the behaviour mock server: what a run archives and
+records when pages answer with errors, delays, dropped connections and partial bodies."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import pytest_twisted
+
+from archive.store.archive import Archive
+from tests.mockserver import mock_server
+from tests.support import SITES, crawl_in_process
+
+
+class MockSite:
+    def __init__(self, root: Path, base_url: str, requested: list[str], tmp_path: Path) -> None:
+        self.root, self.base_url, self.requested, self.tmp_path = root, base_url, requested, tmp_path
+
+    def column(self, name: str, links: list[str], **keys: str) -> Path:
+        """A one-page column at /<name>/ linking `links` (paths on the server); its registry."""
+        folder = self.root / name
+        folder.mkdir(parents=True, exist_ok=True)
+        items = "".join(f'<li><a href="{link}">报告{n}</a></li>' for n, link in enumerate(links))
+        (folder / "index.html").write_text(f"<html><body><ul>{items}</ul></body></html>", encoding="utf-8")
+        extra = "".join(f"{key} = {value!r}\n" for key, value in keys.items())
+        config = self.tmp_path / f"{name}.toml"
+        config.write_text(f'[[portal]]\nname = "{name}"\nstart_urls = ["{self.base_url}/{name}/"]\n{extra}',
+                          encoding="utf-8")
+        return config
+
+
+@pytest.fixture
+def mock_site(tmp_path: Path) -> Iterator[MockSite]:
+    root = tmp_path / "site"
+    root.mkdir()
+    (root / "robots.txt").write_text("User-agent: *\nDisallow: /private/\n", encoding="utf-8")
+    report = (SITES / "cq-wanzhou/zfxxgkml/fzzfjsndbg/202501/t20250116_1001.html").read_bytes()
+    (root / "202501").mkdir()
+    for number in range(1, 5):
+        (root / "202501" / f"t20250116_{number}.html").write_bytes(report.replace(b"2024", str(number).encode()))
+    requested: list[str] = []
+    with mock_server(root, requested) as base_url:
+        yield MockSite(root, base_url, requested, tmp_path)
+
+
+def errors(db: Path) -> dict[str, tuple[str, str]]:
+    archive = Archive.open_readonly(db)
+    try:
+        return {row[0].rsplit("/", 1)[-1]: (row[1], row[2])
+                for row in archive.db.execute("SELECT url, kind, reason FROM crawl_errors")}
+    finally:
+        archive.close()
+
+
+@pytest_twisted.ensureDeferred
+async def test_sample_column_is_walked_to_its_end_in_process(tmp_path: Path) -> None:
+    from govarchive.sample_server import render_registry
+
+    with mock_server(SITES) as base_url:
+        config = tmp_path / "portals.toml"
+        config.write_text(render_registry(SITES, base_url), encoding="utf-8")
+        result = await crawl_in_process(config, tmp_path / "a.db", "cq-wanzhou-sample")
+    assert result.ok
+    assert (result.counts.list_pages, result.counts.detail_pages, result.counts.documents_new) == (2, 2, 2)
+    assert result.failures == ((f"{base_url}/cq-wanzhou/zfxxgkml/fzzfjsndbg/202501/t20250120_1003.html",
+                                "HTTP 404"),)
+
+
+@pytest_twisted.ensureDeferred
+async def test_misbehaving_detail_pages_are_recorded_and_the_crawl_goes_on(mock_site: MockSite) -> None:
+    config = mock_site.column("col", [
+        "/202501/t20250116_1.html",
+        "/status/500/202501/t20250116_2.html",
+        "/drop/202501/t20250116_3.html",
+        "/partial/202501/t20250116_1.html",
+        "/delay/3000/202501/t20250116_4.html",
+    ])
+    db = mock_site.tmp_path / "a.db"
+    result = await crawl_in_process(config, db, "col", RETRY_TIMES=1, DOWNLOAD_TIMEOUT=1)
+    assert result.ok and result.counts.documents_new == 1
+    recorded = errors(db)
+    assert recorded["t20250116_2.html"] == ("detail page", "HTTP 500")
+    assert recorded["t20250116_3.html"][1].startswith("DownloadFailedError")
+    assert recorded["t20250116_1.html"][1].startswith("ResponseDataLossError")
+    assert recorded["t20250116_4.html"][1].startswith("DownloadTimeoutError")
+    assert result.counts.errors == len(recorded) == 4
+    # one retry each for the 500, the dropped connection and the timeout
+    assert mock_site.requested.count("/status/500/202501/t20250116_2.html") == 2
+
+
+@pytest_twisted.ensureDeferred
+async def test_a_failing_column_is_a_failed_run(mock_site: MockSite) -> None:
+    config = mock_site.tmp_path / "gone.toml"
+    config.write_text(f'[[portal]]\nname = "gone"\nstart_urls = ["{mock_site.base_url}/status/503/col/"]\n',
+                      encoding="utf-8")
+    result = await crawl_in_process(config, mock_site.tmp_path / "a.db", "gone", RETRY_TIMES=0)
+    assert result.status == "failed"
+    assert result.failures == ((f"{mock_site.base_url}/status/503/col/", "list page: HTTP 503"),)
+
+
+@pytest_twisted.ensureDeferred
+async def test_attachments_are_fetched_politely_and_failures_keep_their_kind(mock_site: MockSite) -> None:
+    pointer = ('<html><head><title>2024年度法治政府建设情况报告</title></head><body><div class="TRS_Editor">'
+               '<p>详见附件。</p><p><a href="/upload/report.docx">报告.docx</a></p>'
+               '<p><a href="/private/secret.pdf">内部.pdf</a></p><p><a href="/status/404/x.pdf">扫描件.pdf</a></p>'
+               '</div></body></html>')
+    (mock_site.root / "202501" / "t20250116_9.html").write_text(pointer, encoding="utf-8")
+    (mock_site.root / "upload").mkdir()
+    from tests.fixtures.documents import docx_bytes
+    (mock_site.root / "upload" / "report.docx").write_bytes(docx_bytes(["2024年，我镇坚持依法行政。"]))
+    config = mock_site.column("col", ["/202501/t20250116_9.html"])
+    db = mock_site.tmp_path / "a.db"
+    result = await crawl_in_process(config, db, "col")
+    assert result.ok and result.counts.documents_new == 1
+    assert errors(db) == {"secret.pdf": ("attachment", "IgnoreRequest: Forbidden by robots.txt"),
+                          "x.pdf": ("attachment", "HTTP 404")}
+    assert not any(path.startswith("/private/") for path in mock_site.requested)
+    archive = Archive.open_readonly(db)
+    try:
+        assert archive.db.execute("SELECT text FROM documents").fetchone()[0] == "2024年，我镇坚持依法行政。"
+    finally:
+        archive.close()
