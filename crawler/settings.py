@@ -33,6 +33,7 @@ REDIRECT_MAX_TIMES = 5
 COOKIES_ENABLED = False
 # An unattended crawler listens on nothing.
 TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False
 
 EXTENSIONS = {
     "crawler.extensions.ArchiveSession": 100,       # the one archive connection of the crawl

@@ -11,8 +11,10 @@ from pathlib import Path
 import click
 
 from archive.errors import GovarchiveError
+from archive.store.runs import RunCounts
 from govarchive.cli_common import (CONFIG_OPTION, DB_OPTION, EXIT_FAILED, SETTING_OPTION, fail, load_portals,
                                    open_archive, open_existing_archive, parse_settings)
+from govarchive.output import counts_text
 from scheduler.config import (DEFAULT_GRACE, DEFAULT_KEEP_LOGS, DEFAULT_MAX_PARALLEL, DEFAULT_RUN_TIMEOUT,
                               SchedulerConfig)
 from scheduler.health import portal_health
@@ -114,9 +116,9 @@ def runs(db_path: Path, portal: str | None, limit: int, as_json: bool) -> None:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
     for row in rows:
-        click.echo(f"#{row['id']} {row['portal']} {row['started_at']} {row['status']}: "
-                   f"{row['list_pages']} list, {row['detail_pages']} detail, {row['documents_new']} new, "
-                   f"{row['errors']} failures" + (f" — log {row['log_path']}" if row["log_path"] else ""))
+        counts = counts_text(RunCounts.from_row(row), summary_only=True)
+        click.echo(f"#{row['id']} {row['portal']} {row['started_at']} {row['status']}: {counts}"
+                   + (f" — log {row['log_path']}" if row["log_path"] else ""))
     if not rows:
         click.echo("no runs yet")
 

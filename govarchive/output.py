@@ -14,8 +14,9 @@ from crawler.process import CrawlResult
 SHOWN_FAILURES = 5
 
 
-def counts_text(counts: RunCounts) -> str:
-    return ", ".join(f"{value:,} {label}" for label, value in counts.labelled())
+def counts_text(counts: RunCounts, summary_only: bool = False) -> str:
+    """`2 list pages, 3 detail pages, …` in RunCounts order."""
+    return ", ".join(f"{value:,} {label}" for label, value in counts.labelled(summary_only))
 
 
 def print_result(result: CrawlResult) -> None:
