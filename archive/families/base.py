@@ -74,7 +74,11 @@ class Container:
     body_elements: tuple[lxml_html.HtmlElement, ...] = ()
 
 
-def _nothing(page: object) -> list:
+def _no_container(page: DetailPage) -> None:
+    return None
+
+
+def _no_links(page: ListPage) -> list[str]:
     return []
 
 
@@ -89,9 +93,9 @@ class Family:
     detail_urls: tuple[str, ...] = ()                 # regexes of document URLs on list pages
     url_dates: tuple[re.Pattern, ...] = ()            # (year, month, day) groups in a detail URL
     title_xpaths: tuple[str, ...] = ()                # headline elements, tried in order
-    find_container: Callable[[DetailPage], Container | None] = _nothing  # type: ignore[assignment]
-    list_links: Callable[[ListPage], Iterable[str]] = _nothing           # links outside <a>
-    next_list_pages: Callable[[ListPage], Iterable[str]] = _nothing      # pagination
+    find_container: Callable[[DetailPage], Container | None] = _no_container
+    list_links: Callable[[ListPage], Iterable[str]] = _no_links          # links outside <a>
+    next_list_pages: Callable[[ListPage], Iterable[str]] = _no_links     # pagination
 
 
 def text_chars(element: lxml_html.HtmlElement) -> int:

@@ -79,7 +79,10 @@ class Archive(ArchiveQueries):
         ArchiveError when `path` is no archive; SchemaError when it needs migrations."""
         path = _checked_path(path, existing=True)
         try:
-            db = sqlite_utils.Database(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True))
+            # read-write if the file allows (so closing tidies the WAL files like any reader),
+            # but SQLite refuses every write on this connection
+            db = sqlite_utils.Database(sqlite3.connect(f"{path.resolve().as_uri()}?mode=rw", uri=True))
+            db.execute("PRAGMA query_only = ON")
             db.execute("PRAGMA busy_timeout = 30000")
             _tune(db)
             pending = [migration.name for migration in pending_migrations(db)]

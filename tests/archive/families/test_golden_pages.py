@@ -91,3 +91,13 @@ def test_real_page_title_and_body_bounds(entry: dict) -> None:
     assert body.endswith(squashed(entry["body_last"])[-15:])
     for label, value in entry["metadata"].items():
         assert record.raw_metadata.get(label) == (value or None), label
+
+
+def test_a_family_may_leave_parts_out() -> None:
+    from archive.families.base import DetailPage, Family, ListPage, PageIndex
+    from lxml import html as lxml_html
+
+    bare = Family(name="bare")
+    root = lxml_html.document_fromstring("<html><body><p>正文</p></body></html>")
+    assert bare.find_container(DetailPage("", root, PageIndex(root), None)) is None
+    assert list(bare.next_list_pages(ListPage("", root, "http://www.example.gov.cn/", "http://www.example.gov.cn/"))) == []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -45,6 +46,17 @@ def test_a_new_archive_records_every_migration_by_name(tmp_path: Path) -> None:
     again = Archive.open(tmp_path / "a.db")
     assert again.migrated == ()
     again.close()
+
+
+def test_a_reader_cannot_write_and_leaves_no_files_behind(tmp_path: Path) -> None:
+    Archive.open(tmp_path / "a.db").close()
+    reader = Archive.open_readonly(tmp_path / "a.db")
+    try:
+        with pytest.raises(sqlite3.OperationalError, match="readonly"):
+            reader.db.execute("DELETE FROM documents")
+    finally:
+        reader.close()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.db"]
 
 
 @pytest.mark.parametrize("command", READ_COMMANDS)
