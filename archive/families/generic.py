@@ -13,7 +13,6 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable
 
-import trafilatura
 from lxml import etree
 from lxml import html as lxml_html
 
@@ -86,6 +85,8 @@ def densest_block(root: lxml_html.HtmlElement) -> lxml_html.HtmlElement | None:
 
 
 def trafilatura_lines(html_text: str) -> list[str]:
+    import trafilatura  # a third of a second to import, and only the last fallback needs it
+
     text = trafilatura.extract(html_text, output_format="txt", include_tables=True,
                                include_comments=False, favor_recall=True, deduplicate=False)
     return clean_lines(text or "")
