@@ -19,10 +19,13 @@ def stats_key(field: str) -> str:
     return SCRAPY_STATS.get(field, f"govarchive/{field}")
 
 
-def run_status(finish_reason: str, list_pages: int) -> str:
-    """ok: finished and read at least one list page; interrupted: stopped by a signal."""
+def run_status(finish_reason: str, list_pages: int, start_blocked: bool = False) -> str:
+    """ok: finished and read at least one list page; blocked: the column's start page is a
+    challenge; interrupted: stopped by a signal."""
     if finish_reason == "shutdown":
         return RunStatus.INTERRUPTED
+    if start_blocked:
+        return RunStatus.BLOCKED
     if finish_reason == "finished" and list_pages > 0:
         return RunStatus.OK
     return RunStatus.FAILED
@@ -87,10 +90,13 @@ class CrawlRunRecorder:
         if self.run_id is None:
             return
         archive = session_archive(self.crawler)
-        if reason == "finished" and spider.listing_complete and spider.listed:
-            # the whole column was read: what it no longer lists is withdrawn
-            self.crawler.stats.inc_value("govarchive/withdrawn",
-                                         archive.mark_listing(spider.portal.name, spider.listed))
+        walk = spider.walk
+        incomplete = walk.incomplete_reason() if reason == "finished" else f"the crawl ended {reason}"
+        if incomplete is None:
+            # the whole column was read, by evidence: what it no longer lists is withdrawn
+            self.crawler.stats.inc_value("govarchive/withdrawn", archive.mark_listing(spider.portal.name, walk.listed))
         stats = self.crawler.stats
         counts = RunCounts(**{name: int(stats.get_value(stats_key(name), 0)) for name in RunCounts.names()})
-        archive.finish_run(self.run_id, run_status(reason, counts.list_pages), counts)
+        archive.finish_run(self.run_id, run_status(reason, counts.list_pages, walk.start_blocked), counts,
+                           walk="complete" if incomplete is None else f"incomplete: {incomplete}",
+                           family=stats.get_value("govarchive/family"))

@@ -13,11 +13,14 @@ from crawler.cron import cron_trigger
 
 _NAME = re.compile(r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$")
 # Keys a [defaults] table may give every portal (a portal's own value wins).
-_DEFAULT_KEYS = frozenset({"schedule", "timezone", "season", "revisit_days", "stale_days", "max_list_pages"})
-PORTAL_KEYS = frozenset({"name", "title", "start_urls", "allowed_domains", "detail_url", "next_page"}) | _DEFAULT_KEYS
+_DEFAULT_KEYS = frozenset({"schedule", "timezone", "season", "revisit_days", "stale_days", "max_list_pages",
+                           "full_walk_days"})
+PORTAL_KEYS = frozenset({"name", "title", "start_urls", "allowed_domains", "detail_url", "next_page",
+                         "family"}) | _DEFAULT_KEYS
 DEFAULT_MAX_LIST_PAGES = 30
 DEFAULT_REVISIT_DAYS = 30
 DEFAULT_STALE_DAYS = 400
+DEFAULT_FULL_WALK_DAYS = 30
 DEFAULT_TIMEZONE = "Asia/Shanghai"
 
 
@@ -50,6 +53,8 @@ class Portal:
     timezone: str = DEFAULT_TIMEZONE
     season: Season | None = None
     stale_days: int = DEFAULT_STALE_DAYS
+    family: str | None = None        # the CMS family of its list pages (None: detected per page)
+    full_walk_days: int = DEFAULT_FULL_WALK_DAYS
 
 
 def _fail(source: str, portal: str, key: str, problem: str) -> RegistryError:
@@ -124,6 +129,15 @@ def _check_selector(source: str, portal: str, selector: object) -> str:
     return selector
 
 
+def _check_family(source: str, portal: str, value: object) -> str:
+    from archive.families.registry import FAMILIES
+
+    names = [family.name for family in FAMILIES]
+    if value not in names:
+        raise _fail(source, portal, "family", f"no CMS family named {value!r} (known: {', '.join(names)})")
+    return str(value)
+
+
 def parse_portal(entry: dict, source: str, position: int) -> Portal:
     """Validate one [[portal]] table; every error names the portal and the key."""
     name = entry.get("name")
@@ -174,6 +188,9 @@ def parse_portal(entry: dict, source: str, position: int) -> Portal:
         timezone=_check_timezone(source, name, entry.get("timezone", DEFAULT_TIMEZONE)),
         season=_check_season(source, name, entry["season"]) if "season" in entry else None,
         stale_days=_check_days(source, name, "stale_days", entry.get("stale_days", DEFAULT_STALE_DAYS)),
+        family=_check_family(source, name, entry["family"]) if "family" in entry else None,
+        full_walk_days=_check_days(source, name, "full_walk_days",
+                                   entry.get("full_walk_days", DEFAULT_FULL_WALK_DAYS)),
     )
 
 

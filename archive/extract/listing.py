@@ -1,4 +1,5 @@
-"""A column list page -> document links and the next list pages, by the families' rules."""
+"""A column list page or list answer -> document links and the next list requests, by the
+families' rules. Pure: no requests, no settings."""
 
 from __future__ import annotations
 
@@ -9,58 +10,132 @@ from urllib.parse import urldefrag, urljoin
 from lxml import etree
 from lxml import html as lxml_html
 
-from archive.families.registry import DETAIL_URL_PATTERNS, FAMILIES
-from archive.families.base import ListPage
+from archive.extract.dates import normalize_date
+from archive.families.base import ListedDocument, ListPage, ListReading, ListRequest
+from archive.families.registry import DETAIL_URL_PATTERNS, FAMILIES, family_named
 
 _DEFAULT_DETAIL = tuple(re.compile(p) for p in DETAIL_URL_PATTERNS)
+# Anchors in these parts of a list page are not the column's documents.
+_NOT_THE_LIST = re.compile(
+    r"(?:^|[\s_-])(?:footer|foot|bottom|scroll|scroller|marquee|related|relate|xgwz|xglj|xgxx|yqlj|"
+    r"friend|rdxw|rdgz|hot|tjyd|slide|slider|lunbo|banner|sidebar)(?:$|[\s_-])", re.IGNORECASE)
+_ROW_TAGS = ("li", "tr", "dd", "dt", "p")
 
 
 @dataclasses.dataclass(frozen=True)
 class Listing:
-    """What a list page links to: documents to fetch and further list pages."""
+    """What a list page links to and what it says of its column."""
 
-    document_urls: tuple[str, ...]
-    next_pages: tuple[str, ...]
+    documents: tuple[ListedDocument, ...]
+    next_requests: tuple[ListRequest, ...]
+    family: str | None = None            # the family whose pager or rows read it
+    total_records: int | None = None
+    total_pages: int | None = None
+    last_page: bool = False              # pagination ended on the family's own terms
+
+    @property
+    def document_urls(self) -> tuple[str, ...]:
+        return tuple(document.url for document in self.documents)
+
+    @property
+    def next_pages(self) -> tuple[str, ...]:
+        return tuple(request.url for request in self.next_requests)
+
+    def as_dict(self) -> dict:
+        return {"family": self.family, "document_urls": list(self.document_urls),
+                "documents": [dataclasses.asdict(d) for d in self.documents],
+                "next_requests": [r.as_dict() for r in self.next_requests],
+                "total_records": self.total_records, "total_pages": self.total_pages,
+                "last_page": self.last_page}
 
 
 def _absolute(base: str, href: str) -> str:
-    return urldefrag(urljoin(base, href))[0]
+    return urldefrag(urljoin(base, href.strip()))[0]
 
 
-def parse_listing(html_text: str, url: str, detail_url: str | None = None,
-                  next_page: str | None = None) -> Listing:
-    """Document links and next-page links of a list page. Pure: no requests, no settings.
+def _outside_the_list(anchor: lxml_html.HtmlElement) -> bool:
+    for node in (anchor, *anchor.iterancestors()):
+        if node.tag in ("footer", "marquee"):
+            return True
+        marker = f"{node.get('class', '')} {node.get('id', '')}"
+        if marker.strip() and _NOT_THE_LIST.search(marker):
+            return True
+    return False
 
-    Documents are anchors (and links inside scripts) whose absolute URL has a family's detail
-    shape; `detail_url` (a regex on absolute URLs) replaces those shapes. Next pages come from
-    the families' pagination rules; `next_page` (a CSS selector of the next-page anchor)
-    replaces them.
-    """
-    if not html_text.strip():
-        return Listing((), ())
-    try:
-        root = lxml_html.document_fromstring(html_text)
-    except (etree.ParserError, ValueError):
-        return Listing((), ())  # nothing parseable: no links (the run records no crash)
-    bases = root.xpath("//base/@href")
-    page = ListPage(html_text, root, url, urljoin(url, bases[0]) if bases else url)
-    patterns = (re.compile(detail_url),) if detail_url else _DEFAULT_DETAIL
-    hrefs = [(a.get("href") or "").strip() for a in root.iter("a")]
-    hrefs += [href for family in FAMILIES for href in family.list_links(page)]
-    documents: dict[str, None] = {}
-    for href in hrefs:
-        if not href or href.startswith(("javascript:", "mailto:", "#")):
+
+def _row_date(anchor: lxml_html.HtmlElement) -> str | None:
+    """The date printed in the anchor's list row (`<li><a>…</a><span>2025-01-16</span></li>`)."""
+    row = next((a for a in anchor.iterancestors() if a.tag in _ROW_TAGS), None)
+    return normalize_date(row.text_content()) if row is not None else None
+
+
+def _anchors(page: ListPage) -> list[ListedDocument]:
+    found = []
+    for anchor in page.root.iter("a"):
+        href = (anchor.get("href") or "").strip()
+        if not href or href.startswith(("javascript:", "mailto:", "#")) or _outside_the_list(anchor):
             continue
-        absolute = _absolute(page.base, href)
-        if any(p.search(absolute) for p in patterns):
-            documents[absolute] = None
-    if next_page is not None:
-        candidates = [(element.get("href") or "").strip() for element in root.cssselect(next_page)]
-        candidates = [href for href in candidates if href and not href.startswith("javascript:")]
+        title = (anchor.get("title") or " ".join(anchor.text_content().split())).strip() or None
+        found.append(ListedDocument(_absolute(page.base, href), title, _row_date(anchor)))
+    return found
+
+
+def _page(text: str, request: ListRequest) -> ListPage | None:
+    if request.format != "html":
+        return ListPage(text, None, request, request.url)
+    if not text.strip():
+        return None
+    try:
+        root = lxml_html.document_fromstring(text)
+    except (etree.ParserError, ValueError):
+        return None  # nothing parseable: no links (the run records no crash)
+    bases = root.xpath("//base/@href")
+    return ListPage(text, root, request, urljoin(request.url, bases[0]) if bases else request.url)
+
+
+def parse_listing(text: str, url: str, detail_url: str | None = None, next_page: str | None = None,
+                  request: ListRequest | None = None) -> Listing:
+    """Document links (with the titles and dates the list shows) and the next list requests.
+
+    Documents are anchors outside footers, scrollers and related-links boxes, plus the links
+    the families find elsewhere (datastore rows, script strings, JSON answers), whose absolute
+    URL has a family's detail shape; `detail_url` (a regex on absolute URLs) replaces those
+    shapes. Next requests come from the families' pagers; `next_page` (a CSS selector of the
+    next-page anchor) replaces them. An answer in XML or JSON is read by `request.family`.
+    Raises ExtractionError when a list answer is not what its family expects.
+    """
+    request = request or ListRequest(url)
+    page = _page(text, request)
+    if page is None:
+        return Listing((), ())
+    families = (family_named(request.family),) if request.family else FAMILIES
+    readings = [(family.name, reading) for family in families
+                if (reading := family.read_list(page)) is not None]
+    patterns = (re.compile(detail_url),) if detail_url else _DEFAULT_DETAIL
+    candidates = _anchors(page) if page.root is not None else []
+    candidates += [document for _, reading in readings for document in reading.documents]
+    documents: dict[str, ListedDocument] = {}
+    for document in candidates:
+        absolute = _absolute(page.base, document.url)
+        if "\\" not in absolute and any(p.search(absolute) for p in patterns):
+            known = documents.get(absolute)
+            if known is None or (known.title is None and document.title):
+                documents[absolute] = dataclasses.replace(document, url=absolute)
+    if next_page is not None and page.root is not None:
+        hrefs = [(element.get("href") or "").strip() for element in page.root.cssselect(next_page)]
+        following = [ListRequest(_absolute(page.base, h)) for h in hrefs if h and not h.startswith("javascript:")]
     else:
-        candidates = [href for family in FAMILIES for href in family.next_list_pages(page)]
-    next_pages = dict.fromkeys(_absolute(page.base, href) for href in candidates)
-    next_pages.pop(url, None)
-    for document in documents:
-        next_pages.pop(document, None)
-    return Listing(tuple(documents), tuple(next_pages))
+        following = [r for _, reading in readings for r in reading.next_requests]
+    unique: dict[tuple, ListRequest] = {}
+    for candidate in following:
+        if (candidate.method, candidate.url) != ("GET", url) and candidate.url not in documents:
+            unique.setdefault((candidate.method, candidate.url, candidate.form), candidate)
+    return Listing(tuple(documents.values()), tuple(unique.values()), _family_of(readings),
+                   next((r.total_records for _, r in readings if r.total_records is not None), None),
+                   next((r.total_pages for _, r in readings if r.total_pages is not None), None),
+                   any(r.last_page for _, r in readings))
+
+
+def _family_of(readings: list[tuple[str, ListReading]]) -> str | None:
+    """The first family (in registry order) that read a pager or rows on the page."""
+    return next((name for name, _ in readings), None)

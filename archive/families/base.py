@@ -5,7 +5,8 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from urllib.parse import urljoin
+from collections.abc import Callable
 
 from lxml import html as lxml_html
 
@@ -55,13 +56,64 @@ class DetailPage:
 
 
 @dataclasses.dataclass(frozen=True)
-class ListPage:
-    """A parsed column list page as the families see it; `base` resolves relative links."""
+class ListRequest:
+    """A request for (part of) a column list, as a value: the spider sends what it says and
+    hands the answer to `family` (detected when None) in the stated `format`."""
 
-    html_text: str
-    root: lxml_html.HtmlElement
     url: str
+    method: str = "GET"
+    form: tuple[tuple[str, str], ...] = ()       # POST form fields
+    headers: tuple[tuple[str, str], ...] = ()
+    format: str = "html"                         # html, xml or json
+    family: str | None = None
+    context: tuple[tuple[str, str], ...] = ()    # what the family needs to read the answer
+
+    def get(self, key: str) -> str | None:
+        return dict(self.context).get(key)
+
+    def as_dict(self) -> dict:
+        return {"method": self.method, "url": self.url, "body": dict(self.form) or None, "format": self.format}
+
+
+@dataclasses.dataclass(frozen=True)
+class ListedDocument:
+    """A document link of a list, with the title and date the list shows (when it does)."""
+
+    url: str
+    title: str | None = None
+    date: str | None = None
+
+
+@dataclasses.dataclass(frozen=True)
+class ListPage:
+    """A fetched list page or answer as the families see it: `text` as received, `root` its
+    parsed HTML (None for XML/JSON answers), `base` resolves relative links."""
+
+    text: str
+    root: lxml_html.HtmlElement | None
+    request: ListRequest
     base: str
+
+    @property
+    def url(self) -> str:
+        return self.request.url
+
+    @property
+    def html_text(self) -> str:
+        return self.text
+
+
+@dataclasses.dataclass(frozen=True)
+class ListReading:
+    """What a family reads from a list page: document links (beyond the page's anchors, which
+    every list page is searched for), the next list requests, the column's size when the page
+    states it, and whether its own pager says this is the last page or window."""
+
+    documents: tuple[ListedDocument, ...] = ()
+    next_requests: tuple[ListRequest, ...] = ()
+    total_records: int | None = None
+    total_pages: int | None = None
+    last_page: bool = False
 
 
 @dataclasses.dataclass(frozen=True)
@@ -78,8 +130,8 @@ def _no_container(page: DetailPage) -> None:
     return None
 
 
-def _no_links(page: ListPage) -> list[str]:
-    return []
+def _no_reading(page: ListPage) -> None:
+    return None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -94,8 +146,7 @@ class Family:
     url_dates: tuple[re.Pattern, ...] = ()            # (year, month, day) groups in a detail URL
     title_xpaths: tuple[str, ...] = ()                # headline elements, tried in order
     find_container: Callable[[DetailPage], Container | None] = _no_container
-    list_links: Callable[[ListPage], Iterable[str]] = _no_links          # links outside <a>
-    next_list_pages: Callable[[ListPage], Iterable[str]] = _no_links     # pagination
+    read_list: Callable[[ListPage], ListReading | None] = _no_reading    # None: not this family's list
 
 
 def text_chars(element: lxml_html.HtmlElement) -> int:
@@ -117,3 +168,34 @@ def container_by_rules(page: DetailPage, rules: tuple[str, ...], method: str) ->
     if element is None:
         return None
     return Container(block_lines(element), method, (element,))
+
+
+_PAGER_ARGUMENTS = r"\s*\(([^)]*)\)"
+_PAGE_EXT = re.compile(r"s?html?|jsp|php")
+
+
+def pager_call(html_text: str, function: str) -> tuple[list[int], list[str]] | None:
+    """The numbers and words of the first `function(...)` call in the page whose arguments
+    include a page file extension; a JavaScript variable argument is looked up in the page
+    (`createPageHTML(countPage, currentPage, "index", "html")`)."""
+    for call in re.finditer(rf"\b{re.escape(function)}{_PAGER_ARGUMENTS}", html_text):
+        numbers: list[int] = []
+        words: list[str] = []
+        for raw in call.group(1).split(","):
+            token = raw.strip().strip("'\"")
+            if token.isdigit():
+                numbers.append(int(token))
+            elif re.fullmatch(r"[A-Za-z_]\w*", raw.strip()):
+                value = re.search(rf"\b{re.escape(raw.strip())}\s*=\s*['\"]?(\d+)", html_text)
+                if value:
+                    numbers.append(int(value.group(1)))
+            elif token:
+                words.append(token)
+        if len(numbers) >= 2 and any(_PAGE_EXT.fullmatch(word) for word in words):
+            return numbers, words
+    return None
+
+
+def numbered_page(base: str, prefix: str, number: int, ext: str) -> str:
+    """`prefix_number.ext` beside the current page (number 0 is `prefix.ext`)."""
+    return urljoin(base, f"{prefix}_{number}.{ext}" if number else f"{prefix}.{ext}")

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from urllib.parse import urljoin
 
 from lxml import etree
 from lxml import html as lxml_html
 
 from archive.extract.lines import block_lines, clean_lines, restore_dropped_lines
-from archive.families.base import Container, DetailPage, Family, ListPage
+from archive.families.base import Container, DetailPage, Family, ListedDocument, ListPage, ListReading, ListRequest
 
 _PRUNE_TAGS = ("script", "style", "noscript", "nav", "header", "footer", "form", "iframe",
                "select", "button", "input", "textarea", "object", "embed", "svg", "head")
@@ -36,6 +36,8 @@ _NEXT_TEXT = re.compile(r"^\s*(?:下一页|下页|下一頁)\s*[>»›]*\s*$")
 # Links inside scripts: Hanweb lists ship their rows as CDATA in <script type="text/xml">,
 # other CMSs document.write() them; anchors in those are not elements of the parsed page.
 _SCRIPT_HREF = re.compile(r"""href\s*=\s*\\?["']([^"'<>\\\s]+)\\?["']""", re.IGNORECASE)
+# a URL kept in a variable: var url = "./202602/t20260210_1.shtml"; document.writeln(… url …)
+_SCRIPT_STRING = re.compile(r"""=\s*["']([^"'<>\s]{6,300})["']""")
 
 
 def prune_page(root: lxml_html.HtmlElement) -> None:
@@ -116,26 +118,41 @@ def find_container(page: DetailPage) -> Container:
     return Container(lines, method)
 
 
-def script_links(page: ListPage) -> Iterable[str]:
-    """href values inside <script> elements (XML list rows, document.write calls)."""
+def read_list(page: ListPage) -> ListReading | None:
+    """Links written inside scripts (XML list rows, `document.write`, a URL in a JS variable)
+    and anchors reading 下一页 / 下页; the core keeps the script strings of a detail shape."""
+    if page.root is None:
+        return None
+    documents = tuple(ListedDocument(url) for url in _script_strings(page))
+    following = tuple(ListRequest(urljoin(page.base, href)) for href in _next_anchors(page))
+    return ListReading(documents=documents, next_requests=following) if documents or following else None
+
+
+def _script_strings(page: ListPage) -> list[str]:
+    found = []
     for script in page.root.iter("script"):
-        yield from _SCRIPT_HREF.findall(script.text or "")
+        text = script.text or ""
+        found += _SCRIPT_HREF.findall(text)
+        found += [value for value in _SCRIPT_STRING.findall(text) if "/" in value]
+    return [urljoin(page.base, value) for value in found if "\\" not in value]
 
 
-def next_anchor_pages(page: ListPage) -> Iterable[str]:
-    """Anchors reading 下一页 / 下页."""
+def _next_anchors(page: ListPage) -> list[str]:
+    hrefs = []
     for anchor in page.root.iter("a"):
         href = (anchor.get("href") or "").strip()
         if href and not href.startswith(("javascript:", "mailto:", "#")) and \
                 _NEXT_TEXT.match(anchor.text_content() or ""):
-            yield href
+            hrefs.append(href)
+    return hrefs
 
 
 FAMILY = Family(
     name=NAME,
-    detail_urls=(r"content_\d+\.s?html?$",),                          # content_123.html
+    detail_urls=(r"content_\d+\.s?html?$",                           # content_123.html
+                 r"/c\d+/content\.s?html?$",                          # /c100123/content.shtml
+                 r"/columns/[0-9a-f-]{32,36}/\d{6}/\d{2}/[0-9a-f-]{32,36}\.html$"),
     title_xpaths=("//h1",),
     find_container=find_container,
-    list_links=script_links,
-    next_list_pages=next_anchor_pages,
+    read_list=read_list,
 )

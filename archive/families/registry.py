@@ -27,3 +27,11 @@ def find_container(page: DetailPage) -> Container:
         if container is not None:
             return container
     raise AssertionError("the generic family always returns a container")  # pragma: no cover
+
+
+def family_named(name: str) -> Family:
+    """The family called `name`; KeyError naming the known ones when there is none."""
+    for family in FAMILIES:
+        if family.name == name:
+            return family
+    raise KeyError(f"no CMS family named {name!r} (known: {', '.join(f.name for f in FAMILIES)})")

@@ -15,7 +15,8 @@ def find_container(page: DetailPage) -> Container | None:
 
 FAMILY = Family(
     name=NAME,
-    detail_urls=(r"/\d{6}/[0-9a-f]{32}\.shtml$",),                  # /202305/<32 hex>.shtml
+    detail_urls=(r"/\d{6}/[0-9a-f]{32}\.shtml$",                      # /202305/<32 hex>.shtml
+                 r"/\d{4}/\d{1,2}/\d{1,2}/[0-9a-f]{32}\.shtml$"),      # /2025/1/16/<32 hex>.shtml
     title_xpaths=("//ucaptitle",),
     find_container=find_container,
 )

@@ -282,8 +282,11 @@ class Archive(ArchiveQueries):
                 [portal, started_at or utc_now()])
         return int(cursor.lastrowid)
 
-    def finish_run(self, run_id: int, status: str, counts: RunCounts) -> None:
-        values = counts.as_dict()
+    def finish_run(self, run_id: int, status: str, counts: RunCounts, walk: str | None = None,
+                   family: str | None = None) -> None:
+        """Close a run: its status, counts, whether its walk of the column was complete (and if
+        not, why) and the CMS family its list pages were read as."""
+        values = {**counts.as_dict(), "walk": walk, "family": family}
         assignments = ", ".join(f"{column} = ?" for column in values)
         with self.db.atomic():
             self.db.execute(f"UPDATE crawl_runs SET finished_at = ?, status = ?, {assignments} WHERE id = ?",

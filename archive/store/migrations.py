@@ -186,6 +186,13 @@ def _failure_kinds(db: sqlite_utils.Database) -> None:
                    [kind, len(prefix) + 1, prefix + "%"])
 
 
+def _walks(db: sqlite_utils.Database) -> None:
+    """Whether a run walked its whole column (`complete`, or `incomplete: why`), and the CMS
+    family its list pages were read as."""
+    db.execute("ALTER TABLE crawl_runs ADD COLUMN walk TEXT")
+    db.execute("ALTER TABLE crawl_runs ADD COLUMN family TEXT")
+
+
 @dataclasses.dataclass(frozen=True)
 class Migration:
     name: str
@@ -198,6 +205,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration("identity", _identity),
     Migration("unattended", _unattended),
     Migration("failure-kinds", _failure_kinds),
+    Migration("walks", _walks),
 )
 _TABLE = "schema_migrations"
 

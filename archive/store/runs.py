@@ -55,6 +55,7 @@ class RunStatus:
     FAILED = "failed"
     TIMEOUT = "timeout"
     INTERRUPTED = "interrupted"
+    BLOCKED = "blocked"      # the column's start page is an anti-bot challenge
 
 
 class FailureKind:

@@ -1,10 +1,11 @@
-"""The registry-driven spider: list pages -> pagination -> detail pages. It only navigates:
-the families parse, the middlewares and pipelines decide what to fetch and what to keep."""
+"""The registry-driven spider: list requests -> detail pages. It only navigates: the families
+read the pages, the middlewares and pipelines decide what to fetch and what to keep."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
+from urllib.parse import urlencode
 
 import scrapy
 from scrapy.exceptions import IgnoreRequest
@@ -15,20 +16,33 @@ from w3lib.url import safe_url_string
 
 from archive.errors import ExtractionError, RegistryError
 from archive.extract.capture import PageCapture
+from archive.extract.challenge import Verdict, page_verdict
 from archive.extract.decode import decode_html
 from archive.extract.document import file_capture
-from archive.extract.listing import parse_listing
+from archive.extract.listing import Listing, parse_listing
 from archive.extract.page import extract_page
+from archive.families.base import ListRequest
 from archive.store.runs import FailureKind
 from crawler.items import PageFailure, PageGone, PageNotModified
 from crawler.registry import Portal, host_allowed, load_registry, select_portals
 from crawler.responses import failure_reason, raw_fetch
+from crawler.walk import ColumnWalk
 
 WITHDRAWN_STATUSES = (404, 410)
+CHALLENGE_STATUSES = [412, 521]   # let challenges reach the callbacks, to be named
 
 
 def _content_type(response: Response) -> str:
     return response.headers.get("Content-Type", b"").decode("latin-1")
+
+
+def _headers(response: Response) -> dict[str, str]:
+    return {key.decode("latin-1").lower(): "\n".join(v.decode("latin-1") for v in values)
+            for key, values in response.headers.items()}
+
+
+def verdict_of(response: Response) -> Verdict | None:
+    return page_verdict(response.status, _headers(response), response.body)
 
 
 class PortalSpider(scrapy.Spider):
@@ -43,8 +57,7 @@ class PortalSpider(scrapy.Spider):
             raise RegistryError("spider 'portal' needs -a portal=NAME")
         self.portal_name = portal
         self.config_path = config
-        self.listed: set[str] = set()      # detail URLs the column lists in this run
-        self.listing_complete = True       # False when a list page failed or the cap cut pagination
+        self.walk = ColumnWalk()           # what the run saw of the column, and whether it all
 
     @classmethod
     def from_crawler(cls, crawler, *args: Any, **kwargs: Any) -> PortalSpider:
@@ -55,38 +68,88 @@ class PortalSpider(scrapy.Spider):
         spider.allowed_domains = list(spider.portal.allowed_domains)
         return spider
 
+    @property
+    def listed(self) -> set[str]:
+        return self.walk.listed
+
     async def start(self) -> AsyncIterator[scrapy.Request]:
         for url in self.portal.start_urls:
-            yield scrapy.Request(url, callback=self.parse_list, errback=self.on_error,
-                                 cb_kwargs={"depth": 1}, dont_filter=True, meta={"kind": FailureKind.LIST})
+            yield self.list_request(ListRequest(url, family=self.portal.family), depth=1, dont_filter=True)
 
-    def parse_list(self, response: Response, depth: int) -> Iterator[Any]:
+    def list_request(self, wanted: ListRequest, depth: int, dont_filter: bool = False) -> scrapy.Request:
+        """A Scrapy request for a list request value: method, form body, headers as given."""
+        self.walk.requested()
+        headers = dict(wanted.headers)
+        body = None
+        if wanted.form:
+            body = urlencode(wanted.form)
+            headers.setdefault("Content-Type", "application/x-www-form-urlencoded")
+        return scrapy.Request(wanted.url, method=wanted.method, body=body, headers=headers or None,
+                              callback=self.parse_list, errback=self.on_error, dont_filter=dont_filter,
+                              cb_kwargs={"depth": depth, "wanted": wanted},
+                              meta={"kind": FailureKind.LIST, "handle_httpstatus_list": CHALLENGE_STATUSES})
+
+    def parse_list(self, response: Response, depth: int, wanted: ListRequest | None = None) -> Iterator[Any]:
         self.crawler.stats.inc_value("govarchive/list_pages")
+        self.walk.answered()
+        wanted = wanted or ListRequest(response.url)
+        verdict = verdict_of(response)
+        if verdict is not None:
+            yield from self._refused_list(response.url, depth, verdict)
+            return
+        if response.status >= 400:
+            self.walk.failed(f"list page {response.url} answered HTTP {response.status}")
+            yield PageFailure(self.portal.name, response.url, FailureKind.LIST, f"HTTP {response.status}")
+            return
         try:
-            html_text, _ = decode_html(response.body, _content_type(response), source=response.url)
+            text, _ = decode_html(response.body, _content_type(response), source=response.url)
+            listing = parse_listing(text, response.url, self.portal.detail_url, self.portal.next_page,
+                                    request=ListRequest(**{**wanted.__dict__, "url": response.url}))
         except ExtractionError as exc:
+            self.walk.failed(f"list page {response.url}: {exc.reason}")
             yield PageFailure(self.portal.name, response.url, FailureKind.LIST, exc.reason)
             return
-        listing = parse_listing(html_text, response.url, self.portal.detail_url, self.portal.next_page)
-        for url in listing.document_urls:
-            if host_allowed(url, self.portal):
-                url = safe_url_string(url)
-                self.listed.add(url)
-                yield scrapy.Request(url, callback=self.parse_detail, errback=self.on_error,
-                                     meta={"kind": FailureKind.DETAIL})
-        next_pages = [url for url in listing.next_pages if host_allowed(url, self.portal)]
-        if depth >= self.portal.max_list_pages:
-            self.listing_complete = self.listing_complete and not next_pages
+        self.crawler.stats.set_value("govarchive/family", listing.family)
+        yield from self._documents(listing)
+        following = [r for r in listing.next_requests if host_allowed(r.url, self.portal)]
+        self.walk.read(listing, bool(following))
+        if following and depth >= self.portal.max_list_pages:
+            self.walk.failed(f"max_list_pages ({self.portal.max_list_pages}) reached before the end of the column")
             return
-        for url in next_pages:
-            yield scrapy.Request(url, callback=self.parse_list, errback=self.on_error,
-                                 cb_kwargs={"depth": depth + 1}, meta={"kind": FailureKind.LIST})
+        for wanted_next in following:
+            yield self.list_request(wanted_next, depth + 1)
+
+    def _documents(self, listing: Listing) -> Iterator[scrapy.Request]:
+        for document in listing.documents:
+            if host_allowed(document.url, self.portal):
+                url = safe_url_string(document.url)
+                self.walk.listed.add(url)
+                yield scrapy.Request(url, callback=self.parse_detail, errback=self.on_error,
+                                     meta={"kind": FailureKind.DETAIL, "handle_httpstatus_list": CHALLENGE_STATUSES,
+                                           "listed_title": document.title, "listed_date": document.date})
+
+    def _refused_list(self, url: str, depth: int, verdict: Verdict) -> Iterator[Any]:
+        self.walk.failed(f"list page {url}: {verdict.reason}")
+        if verdict.kind == "blocked":
+            self.walk.blocked = True
+            if depth == 1:
+                self.walk.start_blocked = True
+        yield PageFailure(self.portal.name, url, FailureKind.LIST, f"{verdict.kind}: {verdict.reason}")
 
     def parse_detail(self, response: Response) -> Iterator[Any]:
-        self.listed.add(response.url)  # after a redirect the archive knows the final URL
+        self.walk.listed.add(response.url)  # after a redirect the archive knows the final URL
         if response.status == 304:
             self.crawler.stats.inc_value("govarchive/not_modified")
             yield PageNotModified(self.portal.name, response.url)
+            return
+        verdict = verdict_of(response)
+        if verdict is not None:
+            if verdict.kind == "blocked":
+                self.walk.blocked = True
+            yield PageFailure(self.portal.name, response.url, FailureKind.DETAIL, f"{verdict.kind}: {verdict.reason}")
+            return
+        if response.status >= 400:
+            yield PageFailure(self.portal.name, response.url, FailureKind.DETAIL, f"HTTP {response.status}")
             return
         self.crawler.stats.inc_value("govarchive/detail_pages")
         try:
@@ -105,9 +168,13 @@ class PortalSpider(scrapy.Spider):
         if failure.check(IgnoreRequest) and not failure.check(HttpError):
             # robots.txt or the offsite rule refused it: policy, not a failure of the site
             self.crawler.stats.inc_value("govarchive/refused")
+            if kind == FailureKind.LIST:
+                self.walk.answered()
+                self.walk.failed(f"list page {request.url} refused: {failure.getErrorMessage()}")
             return
         if kind == FailureKind.LIST:
-            self.listing_complete = False
+            self.walk.answered()
+            self.walk.failed(f"list page {request.url}: {failure_reason(failure.value)}")
         if kind == FailureKind.DETAIL and failure.check(HttpError) and \
                 failure.value.response.status in WITHDRAWN_STATUSES:
             yield PageGone(self.portal.name, request.url, failure.value.response.status)

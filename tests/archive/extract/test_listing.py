@@ -93,7 +93,10 @@ def test_hanweb_rows_in_an_xml_script() -> None:
 
 
 @pytest.mark.parametrize("script, expected", [
-    ('createPageHTML("page_div", 5, 0, "index", "shtml", 98);', "index_1.shtml"),
+    # the 6-argument form is 1-based: fg.shtml is page 1, fg_2.shtml page 2 … fg_5.shtml
+    ("createPageHTML('page_div', 5, 1, 'fg', 'shtml', 98);", "fg_2.shtml"),
+    ('createPageHTML("page_div", 5, 4, "index", "shtml", 98);', "index_5.shtml"),
+    ('createPageHTML("page_div", 5, 5, "index", "shtml", 98);', None),
     ("var countPage = 3; var currentPage = 1; createPageHTML(countPage, currentPage, 'index', 'html');",
      "index_2.html"),
     ('createPageHTML(2, 1, "index", "html");', None),

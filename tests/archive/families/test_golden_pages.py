@@ -94,10 +94,10 @@ def test_real_page_title_and_body_bounds(entry: dict) -> None:
 
 
 def test_a_family_may_leave_parts_out() -> None:
-    from archive.families.base import DetailPage, Family, ListPage, PageIndex
+    from archive.families.base import DetailPage, Family, ListPage, ListRequest, PageIndex
     from lxml import html as lxml_html
 
     bare = Family(name="bare")
     root = lxml_html.document_fromstring("<html><body><p>正文</p></body></html>")
     assert bare.find_container(DetailPage("", root, PageIndex(root), None)) is None
-    assert list(bare.next_list_pages(ListPage("", root, "http://www.example.gov.cn/", "http://www.example.gov.cn/"))) == []
+    assert bare.read_list(ListPage("", root, ListRequest("http://www.example.gov.cn/"), "http://www.example.gov.cn/")) is None

@@ -66,7 +66,7 @@ def test_read_commands_never_change_the_schema(tmp_path: Path, command: str) -> 
     before = digest(db)
     result = CliRunner().invoke(main, [*command.split(), "--db", str(db)])
     assert result.exit_code == 2
-    assert "needs migrations (failure-kinds)" in result.stderr and "govarchive migrate" in result.stderr
+    assert "needs migrations (failure-kinds, walks)" in result.stderr and "govarchive migrate" in result.stderr
     assert digest(db) == before
     with pytest.raises(SchemaError):
         Archive.open_readonly(db)
@@ -77,7 +77,7 @@ def test_migrate_upgrades_a_legacy_archive_and_keeps_its_rows(tmp_path: Path) ->
     legacy_archive(db)
     result = CliRunner().invoke(main, ["migrate", "--db", str(db)])
     assert result.exit_code == 0, result.output
-    assert "applied 1 migration(s): failure-kinds" in result.stdout
+    assert "applied 2 migration(s): failure-kinds, walks" in result.stdout
     archive = Archive.open_readonly(db)
     try:
         assert archive.run_errors(1) == [{"url": "http://a.example.gov.cn/x.pdf", "kind": "attachment",
