@@ -91,12 +91,12 @@ class CrawlRunRecorder:
             return
         archive = session_archive(self.crawler)
         walk = spider.walk
-        incomplete = walk.incomplete_reason() if reason == "finished" else f"the crawl ended {reason}"
-        if incomplete is None:
-            # the whole column was read, by evidence: what it no longer lists is withdrawn
+        outcome = walk.outcome() if reason == "finished" else f"incomplete: the crawl ended {reason}"
+        if outcome == "complete":
+            # a full walk read the whole column, by evidence: what it no longer lists is withdrawn
             self.crawler.stats.inc_value("govarchive/withdrawn", archive.mark_listing(spider.portal.name, walk.listed))
         stats = self.crawler.stats
         counts = RunCounts(**{name: int(stats.get_value(stats_key(name), 0)) for name in RunCounts.names()})
         archive.finish_run(self.run_id, run_status(reason, counts.list_pages, walk.start_blocked), counts,
-                           walk="complete" if incomplete is None else f"incomplete: {incomplete}",
+                           walk=outcome,
                            family=stats.get_value("govarchive/family"))

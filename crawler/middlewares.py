@@ -1,10 +1,11 @@
-"""RevisitMiddleware: archived detail pages are requested again only when due, then conditionally."""
+"""RevisitMiddleware: archived detail pages are requested again only when due, then conditionally,
+and a walk that is not a full one stops at the first list page with nothing to fetch."""
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import AsyncIterator, Iterable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from typing import Any
 
 from scrapy import Request, Spider, signals
@@ -39,14 +40,26 @@ def revisit_plan(known: KnownPage | None, now: dt.datetime, revisit_days: int, r
     return RevisitPlan(age >= dt.timedelta(days=revisit_days), headers)
 
 
+def is_full_walk(known_pages: int, last_full_walk: str | None, now: dt.datetime, full_walk_days: int,
+                 refresh: bool) -> bool:
+    """A portal's first crawl, `--refresh`, and a walk every `full_walk_days` go to the column's end."""
+    if refresh or not known_pages or last_full_walk is None:
+        return True
+    return now - dt.datetime.fromisoformat(last_full_walk) >= dt.timedelta(days=full_walk_days)
+
+
 class RevisitMiddleware:
     """Drops the spider's detail requests for archived pages that are not due (stat
-    `govarchive/skipped`) and makes the due ones conditional, letting their 304 through."""
+    `govarchive/skipped`) and makes the due ones conditional, letting their 304 through.
+
+    Unless the run is a full walk, a list page whose document links are all archived and not
+    due ends the walk there: its next list requests are dropped (stat `govarchive/walk_stopped`)."""
 
     def __init__(self, crawler: Crawler, refresh: bool) -> None:
         self.crawler = crawler
         self.refresh = refresh
         self.known: dict[str, KnownPage] = {}
+        self.full_walk = True
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RevisitMiddleware:
@@ -55,7 +68,11 @@ class RevisitMiddleware:
         return middleware
 
     def spider_opened(self, spider: Spider) -> None:
-        self.known = session_archive(self.crawler).known_pages(spider.portal.name)
+        archive = session_archive(self.crawler)
+        self.known = archive.known_pages(spider.portal.name)
+        self.full_walk = is_full_walk(len(self.known), archive.last_full_walk(spider.portal.name),
+                                      dt.datetime.now(dt.timezone.utc), spider.portal.full_walk_days, self.refresh)
+        spider.walk.full = self.full_walk
 
     def _planned(self, item: Any, now: dt.datetime) -> Any | None:
         if not isinstance(item, Request) or item.meta.get("kind") != FailureKind.DETAIL:
@@ -69,16 +86,35 @@ class RevisitMiddleware:
         meta = {**item.meta, "handle_httpstatus_list": [*item.meta.get("handle_httpstatus_list", ()), 304]}
         return item.replace(headers={**item.headers.to_unicode_dict(), **plan.headers}, meta=meta)
 
-    def process_spider_output(self, response: Response, result: Iterable[Any]) -> Iterator[Any]:
+    def _filter(self, response: Response) -> Callable[[Any], Any | None]:
+        """The decision for each item of one response's output, in order (the spider yields a
+        list page's documents before its next list requests)."""
         now = dt.datetime.now(dt.timezone.utc)
-        for item in result:
+        seen = {"documents": 0, "fetched": 0}
+
+        def decide(item: Any) -> Any | None:
+            if isinstance(item, Request) and item.meta.get("kind") == FailureKind.LIST and not self.full_walk \
+                    and seen["documents"] and not seen["fetched"]:
+                self.crawler.stats.inc_value("govarchive/walk_stopped")
+                self.crawler.spider.walk.stop_early(
+                    f"stopped at {response.url}, whose {seen['documents']} documents are all archived and not due")
+                return None
             planned = self._planned(item, now)
-            if planned is not None:
+            if isinstance(item, Request) and item.meta.get("kind") == FailureKind.DETAIL:
+                seen["documents"] += 1
+                seen["fetched"] += planned is not None
+            return planned
+
+        return decide
+
+    def process_spider_output(self, response: Response, result: Iterable[Any]) -> Iterator[Any]:
+        decide = self._filter(response)
+        for item in result:
+            if (planned := decide(item)) is not None:
                 yield planned
 
     async def process_spider_output_async(self, response: Response, result: AsyncIterator[Any]) -> AsyncIterator[Any]:
-        now = dt.datetime.now(dt.timezone.utc)
+        decide = self._filter(response)
         async for item in result:
-            planned = self._planned(item, now)
-            if planned is not None:
+            if (planned := decide(item)) is not None:
                 yield planned

@@ -22,6 +22,7 @@ class ColumnWalk:
     stopped_early: str | None = None  # an incremental walk stopped here (not a full walk)
     stated_total: int | None = None
     pending: int = 0                 # list requests sent and not yet answered
+    full: bool = True                # a full walk (else it may stop early, and withdraws nothing)
 
     def requested(self) -> None:
         self.pending += 1
@@ -32,6 +33,11 @@ class ColumnWalk:
     def failed(self, why: str) -> None:
         self.problems.append(why)
 
+    def stop_early(self, why: str) -> None:
+        """An incremental walk ends before the column does: a list request is not sent."""
+        self.pending -= 1
+        self.stopped_early = self.stopped_early or why
+
     def read(self, listing: Listing, follows: bool) -> None:
         """A list page was read; `follows` says whether the walk goes on from it."""
         if listing.total_records is not None:
@@ -39,6 +45,14 @@ class ColumnWalk:
         stated = listing.total_records is not None or listing.total_pages is not None
         if not follows and stated and not listing.last_page:
             self.failed(f"pagination stopped before the end the column states ({listing.family} pager)")
+
+    def outcome(self) -> str:
+        """crawl_runs.walk: `complete` (a full walk that proved the column's extent),
+        `incremental` (a shorter nightly walk) or `incomplete: why`."""
+        reason = self.incomplete_reason()
+        if reason is None:
+            return "complete" if self.full else "incremental"
+        return f"incremental: {reason}" if reason == self.stopped_early else f"incomplete: {reason}"
 
     def incomplete_reason(self) -> str | None:
         """Why this walk does not prove the column's extent, or None when it does."""

@@ -145,6 +145,12 @@ class ArchiveQueries:
                                    gone_at is not None)
         return known
 
+    def last_full_walk(self, portal: str) -> str | None:
+        """When the portal's column was last walked to its proven end (a run with walk `complete`)."""
+        row = self.db.execute("SELECT MAX(started_at) FROM crawl_runs WHERE portal = ? AND walk = 'complete'",
+                              [portal]).fetchone()
+        return row[0] if row else None
+
     def page_history(self, url: str) -> list[dict]:
         """What a URL held over time, oldest first, with each version's text."""
         return list(self.db.query(
