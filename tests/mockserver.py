@@ -5,14 +5,21 @@ the files of a folder, and path prefixes that misbehave on purpose.
     /delay/<ms>/<path>       waits <ms> milliseconds, then serves <path>
     /drop/<path>             closes the connection without an answer
     /partial/<path>          announces <path>'s full length, sends half of it and closes
-    /<path>                  the file (404 when missing; 304 to a fresh If-Modified-Since)
+    /<path>                  the file (404 when missing; 304 to a fresh If-Modified-Since); with a
+                             `<file>.status` beside it, that status (a challenge page: 412, 521)
+    POST …/dataproxy.jsp?startrecord=S&endrecord=E   a Hanweb dataproxy window: the rows S..E of
+                             `dataproxy.rows` beside it (one HTML row a line) as a <datastore>;
+                             the file `dataproxy.jsp` itself when it exists
+    GET  …/front/page/build/unit?…paramJson={"pageNo":N…}   a JPaaS page: `unit/page_N.json`
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
 import re
 import time
+from urllib.parse import parse_qs, urlsplit
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,7 +29,46 @@ _BEHAVIOUR = re.compile(r"^/(status|delay)/(\d+)(/.*)$|^/(drop|partial)(/.*)$")
 
 
 class BehaviourHandler(SampleRequestHandler):
+    def do_POST(self) -> None:  # noqa: N802 - http.server's naming
+        length = int(self.headers.get("Content-Length") or 0)
+        form = self.rfile.read(length).decode("utf-8")
+        self.requested.append(f"POST {self.path} {form} referer={self.headers.get('Referer')}")
+        parts = urlsplit(self.path)
+        answer = Path(self.translate_path(parts.path))
+        rows_file = answer.parent / "dataproxy.rows"
+        if answer.is_file():  # a fixed answer, whatever the window (a portal answering HTML)
+            super().do_GET()
+            return
+        if not parts.path.endswith("dataproxy.jsp") or not rows_file.is_file():
+            self.send_error(404)
+            return
+        query = {key: values[0] for key, values in parse_qs(parts.query).items()}
+        rows = rows_file.read_text(encoding="utf-8").splitlines()
+        window = rows[int(query["startrecord"]) - 1:int(query["endrecord"])]
+        records = "".join(f"<record><![CDATA[{row}]]></record>" for row in window)
+        body = (f'<?xml version="1.0" encoding="UTF-8"?><datastore><totalrecord>{len(rows)}</totalrecord>'
+                f"<recordset>{records}</recordset></datastore>").encode("utf-8")
+        self.send_response(200)
+        self.send_header("Content-Type", "text/xml; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
     def send_head(self):  # noqa: ANN201 - SimpleHTTPRequestHandler's own signature
+        parts = urlsplit(self.path)
+        if parts.path.endswith("/front/page/build/unit"):
+            page = json.loads(parse_qs(parts.query)["paramJson"][0])["pageNo"]
+            self.path = f"{parts.path}/page_{page}.json"
+        sidecar = Path(self.translate_path(urlsplit(self.path).path) + ".status")
+        if sidecar.is_file():
+            self.requested.append(self.path)
+            body = Path(self.translate_path(urlsplit(self.path).path)).read_bytes()
+            self.send_response(int(sidecar.read_text().strip()))
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+            return None
         match = _BEHAVIOUR.match(self.path)
         if match is None:
             return super().send_head()

@@ -14,7 +14,7 @@ _COUNT = re.compile(r"\bcountPage\s*=\s*['\"]?(\d+)")
 _CURRENT = re.compile(r"\bcurrentPage\s*=\s*['\"]?(\d+)")
 # the countPage template builds page URLs in its script: "index"+"_" + n + "."+"shtml"
 _JOINED_LITERALS = re.compile(r"""["']\s*\+\s*["']""")
-_TEMPLATE_PAGE = re.compile(r"""["']([A-Za-z]\w*?)_["']\s*\+\s*\w+\s*\+\s*["']\.(s?html?)["']""")
+_TEMPLATE_PAGE = re.compile(r"""["']([A-Za-z]\w*?)_["']\s*\+\s*\w+\s*\+\s*["']\.(s?html?)\b""")
 
 
 def find_container(page: DetailPage) -> Container | None:
