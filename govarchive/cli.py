@@ -17,7 +17,7 @@ from archive.store.migrations import applied_migrations
 from govarchive.cli_common import (CONFIG_OPTION, DB_OPTION, EXIT_FAILED, SETTING_OPTION, crawl_portals, fail,
                                    open_archive, open_existing_archive, parse_settings)
 from govarchive.cli_unattended import COMMANDS as UNATTENDED_COMMANDS
-from govarchive.output import print_hits, summary_line
+from govarchive.output import print_hits, print_probe, summary_line
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="govarchive")
@@ -197,6 +197,43 @@ def demo(db_path: Path, sites: Path | None, serve_config: Path | None) -> None:
     except GovarchiveError as exc:
         fail(str(exc))
     sys.exit(code)
+
+
+@main.command()
+@click.argument("target")
+@click.option("--url", default=None, help="With a FILE: the URL it was fetched from (links resolve against it).")
+@click.option("--format", "answer_format", type=click.Choice(["html", "xml", "json"]), default=None,
+              help="What the file or answer is (default: sniffed from its first bytes).")
+@click.option("--family", default=None, help="Read it as this CMS family (default: detected).")
+@click.option("--json", "as_json", is_flag=True, help="Print the reading as JSON.")
+def probe(target: str, url: str | None, answer_format: str | None, family: str | None, as_json: bool) -> None:
+    """Show what the crawler would do with a list page: URL (fetched once, politely) or FILE.
+
+    Prints the CMS family detected, the document links with the titles and dates the list
+    shows, the next list requests (method, URL, form body), the total the column states, a
+    challenge or soft-404 verdict, and a [[portal]] entry to start from. Exit code 0 when the
+    page lists documents or further pages, 1 when it is blocked, missing or lists nothing.
+    """
+    from crawler.probe import ProbeError, fetch, probe_bytes
+
+    try:
+        if target.startswith(("http://", "https://")):
+            status, headers, body = fetch(target)
+            url = target
+        elif Path(target).is_file():
+            status, headers, body = 200, {}, Path(target).read_bytes()
+            url = url or Path(target).resolve().as_uri()
+        else:
+            fail(f"{target}: neither an http(s) URL nor a readable file")
+        result = probe_bytes(body, url, status, headers, answer_format, family)
+    except ProbeError as exc:
+        fail(str(exc), EXIT_FAILED)
+    if as_json:
+        click.echo(json.dumps(result.as_dict(), ensure_ascii=False, indent=2))
+    else:
+        print_probe(result)
+    listing = result.listing
+    sys.exit(0 if result.verdict is None and (listing.documents or listing.next_requests) else EXIT_FAILED)
 
 
 @main.command()

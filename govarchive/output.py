@@ -8,6 +8,7 @@ import operator
 import click
 
 from archive.store.queries import SearchHit
+from crawler.probe import Probe
 from archive.store.runs import RunCounts
 from crawler.process import CrawlResult
 
@@ -44,3 +45,26 @@ def print_hits(query: str, hits: list[SearchHit]) -> None:
         click.echo(f"- {hit.title}  [{dates}] {hit.publisher or hit.portal}")
         click.echo(f"  {hit.url}")
         click.echo(f"  {hit.snippet}")
+
+
+def print_probe(probe: Probe) -> None:
+    listing = probe.listing
+    click.echo(f"{probe.url}")
+    if probe.verdict is not None:
+        click.echo(f"  {probe.verdict.kind}: {probe.verdict.reason} — the crawler records this and reads nothing")
+    click.echo(f"  family: {listing.family or 'none recognised (generic anchors only)'}")
+    stated = [f"{listing.total_records} records" if listing.total_records is not None else "",
+              f"{listing.total_pages} pages" if listing.total_pages is not None else ""]
+    click.echo(f"  the column states: {', '.join(s for s in stated if s) or 'no total'}"
+               + ("; this is its last page" if listing.last_page else ""))
+    click.echo(f"  document links: {len(listing.documents)}")
+    for document in listing.documents:
+        shown = " — ".join(part for part in (document.title, document.date) if part)
+        click.echo(f"    {document.url}" + (f"  ({shown})" if shown else ""))
+    click.echo(f"  next list requests: {len(listing.next_requests)}")
+    for request in listing.next_requests:
+        body = f"  body {dict(request.form)}" if request.form else ""
+        click.echo(f"    {request.method} {request.url} [{request.format}]{body}")
+    click.echo("  suggested registry entry:")
+    for line in probe.suggested_portal().splitlines():
+        click.echo(f"    {line}")
