@@ -9,6 +9,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from archive.errors import RegistryError
+from archive.extract.list_api import ListApi
 from crawler.cron import cron_trigger
 
 _NAME = re.compile(r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$")
@@ -16,7 +17,8 @@ _NAME = re.compile(r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$")
 _DEFAULT_KEYS = frozenset({"schedule", "timezone", "season", "revisit_days", "stale_days", "max_list_pages",
                            "full_walk_days"})
 PORTAL_KEYS = frozenset({"name", "title", "start_urls", "allowed_domains", "detail_url", "next_page",
-                         "family"}) | _DEFAULT_KEYS
+                         "family", "list_api"}) | _DEFAULT_KEYS
+_LIST_API_KEYS = {field.name for field in dataclasses.fields(ListApi)}
 DEFAULT_MAX_LIST_PAGES = 30
 DEFAULT_REVISIT_DAYS = 30
 DEFAULT_STALE_DAYS = 400
@@ -54,6 +56,7 @@ class Portal:
     season: Season | None = None
     stale_days: int = DEFAULT_STALE_DAYS
     family: str | None = None        # the CMS family of its list pages (None: detected per page)
+    list_api: ListApi | None = None  # a JSON list API that serves the column instead of its pages
     full_walk_days: int = DEFAULT_FULL_WALK_DAYS
 
 
@@ -138,6 +141,31 @@ def _check_family(source: str, portal: str, value: object) -> str:
     return str(value)
 
 
+def _check_list_api(source: str, portal: str, value: object, domains: tuple[str, ...]) -> ListApi:
+    def problem(text: str) -> RegistryError:
+        return _fail(source, portal, "list_api", text)
+
+    if not isinstance(value, dict):
+        raise problem('must be a table: { url = "https://…?page={page}", rows = "data.list", … }')
+    unknown = sorted(set(value) - _LIST_API_KEYS)
+    if unknown:
+        raise problem(f"unknown field {unknown[0]!r} (known: {', '.join(sorted(_LIST_API_KEYS))})")
+    for required in ("url", "rows"):
+        if not isinstance(value.get(required), str) or not value[required]:
+            raise problem(f"needs {required!r}: " + ("the API URL with {page}" if required == "url"
+                                                      else "the JSON path of the rows, e.g. 'searchVO.listVO'"))
+    parts = urlsplit(value["url"])
+    if parts.scheme not in ("http", "https") or "{page}" not in value["url"]:
+        raise problem(f"url {value['url']!r} must be an http(s) URL with {{page}} where the page number goes")
+    if not _host_allowed(parts.hostname or "", domains):
+        raise problem(f"url host {parts.hostname!r} is not in allowed_domains")
+    for number in ("page_size", "first_page"):
+        if number in value and (not isinstance(value[number], int) or isinstance(value[number], bool)
+                                or value[number] < 0):
+            raise problem(f"{number} must be a whole number")
+    return ListApi(**value)
+
+
 def parse_portal(entry: dict, source: str, position: int) -> Portal:
     """Validate one [[portal]] table; every error names the portal and the key."""
     name = entry.get("name")
@@ -189,6 +217,7 @@ def parse_portal(entry: dict, source: str, position: int) -> Portal:
         season=_check_season(source, name, entry["season"]) if "season" in entry else None,
         stale_days=_check_days(source, name, "stale_days", entry.get("stale_days", DEFAULT_STALE_DAYS)),
         family=_check_family(source, name, entry["family"]) if "family" in entry else None,
+        list_api=_check_list_api(source, name, entry["list_api"], domains) if "list_api" in entry else None,
         full_walk_days=_check_days(source, name, "full_walk_days",
                                    entry.get("full_walk_days", DEFAULT_FULL_WALK_DAYS)),
     )

@@ -10,7 +10,10 @@ from urllib.parse import urldefrag, urljoin
 from lxml import etree
 from lxml import html as lxml_html
 
+from archive.errors import ExtractionError
 from archive.extract.dates import normalize_date
+from archive.extract.list_api import NAME as LIST_API
+from archive.extract.list_api import ListApi, read_list_api
 from archive.families.base import ListedDocument, ListPage, ListReading, ListRequest
 from archive.families.registry import DETAIL_URL_PATTERNS, FAMILIES, family_named
 
@@ -94,24 +97,31 @@ def _page(text: str, request: ListRequest) -> ListPage | None:
 
 
 def parse_listing(text: str, url: str, detail_url: str | None = None, next_page: str | None = None,
-                  request: ListRequest | None = None) -> Listing:
+                  request: ListRequest | None = None, list_api: ListApi | None = None) -> Listing:
     """Document links (with the titles and dates the list shows) and the next list requests.
 
     Documents are anchors outside footers, scrollers and related-links boxes, plus the links
     the families find elsewhere (datastore rows, script strings, JSON answers), whose absolute
     URL has a family's detail shape; `detail_url` (a regex on absolute URLs) replaces those
     shapes. Next requests come from the families' pagers; `next_page` (a CSS selector of the
-    next-page anchor) replaces them. An answer in XML or JSON is read by `request.family`.
+    next-page anchor) replaces them. An answer in XML or JSON is read by `request.family`; the
+    rows of a registry `list_api` are documents whatever their URL shape.
     Raises ExtractionError when a list answer is not what its family expects.
     """
     request = request or ListRequest(url)
     page = _page(text, request)
     if page is None:
         return Listing((), ())
-    families = (family_named(request.family),) if request.family else FAMILIES
-    readings = [(family.name, reading) for family in families
-                if (reading := family.read_list(page)) is not None]
-    patterns = (re.compile(detail_url),) if detail_url else _DEFAULT_DETAIL
+    if request.family == LIST_API:
+        if list_api is None:
+            raise ExtractionError(url, "a list API answer, but the portal has no list_api")
+        readings = [(LIST_API, read_list_api(page, list_api))]
+    else:
+        families = (family_named(request.family),) if request.family else FAMILIES
+        readings = [(family.name, reading) for family in families
+                    if (reading := family.read_list(page)) is not None]
+    patterns = (re.compile(detail_url),) if detail_url else \
+        (re.compile(""),) if request.family == LIST_API else _DEFAULT_DETAIL
     candidates = _anchors(page) if page.root is not None else []
     candidates += [document for _, reading in readings for document in reading.documents]
     documents: dict[str, ListedDocument] = {}

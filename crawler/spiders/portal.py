@@ -3,6 +3,7 @@ read the pages, the middlewares and pipelines decide what to fetch and what to k
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 from urllib.parse import urlencode
@@ -73,6 +74,10 @@ class PortalSpider(scrapy.Spider):
         return self.walk.listed
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
+        api = self.portal.list_api
+        if api is not None:  # the column is served by its JSON list API
+            yield self.list_request(api.request(api.first_page), depth=1, dont_filter=True)
+            return
         for url in self.portal.start_urls:
             yield self.list_request(ListRequest(url, family=self.portal.family), depth=1, dont_filter=True)
 
@@ -104,7 +109,8 @@ class PortalSpider(scrapy.Spider):
         try:
             text, _ = decode_html(response.body, _content_type(response), source=response.url)
             listing = parse_listing(text, response.url, self.portal.detail_url, self.portal.next_page,
-                                    request=ListRequest(**{**wanted.__dict__, "url": response.url}))
+                                    request=dataclasses.replace(wanted, url=response.url),
+                                    list_api=self.portal.list_api)
         except ExtractionError as exc:
             self.walk.failed(f"list page {response.url}: {exc.reason}")
             yield PageFailure(self.portal.name, response.url, FailureKind.LIST, exc.reason)

@@ -28,6 +28,12 @@ def report_page(number: int) -> str:
             f"<body><div class='TRS_Editor'><p>第{number}号报告</p>{body}</div></body></html>")
 
 
+def toml_value(value: object) -> str:
+    if isinstance(value, dict):
+        return "{ " + ", ".join(f"{key} = {toml_value(item)}" for key, item in value.items()) + " }"
+    return json.dumps(value, ensure_ascii=False)
+
+
 class Column:
     def __init__(self, root: Path, base_url: str, requested: list[str], tmp_path: Path) -> None:
         self.root, self.base_url, self.requested, self.tmp_path = root, base_url, requested, tmp_path
@@ -43,7 +49,7 @@ class Column:
             self.write(path, report_page(number))
 
     def registry(self, start: str, **keys: object) -> Path:
-        extra = "".join(f"{key} = {json.dumps(value, ensure_ascii=False)}\n" for key, value in keys.items())
+        extra = "".join(f"{key} = {toml_value(value)}\n" for key, value in keys.items())
         config = self.tmp_path / "portals.toml"
         config.write_text(f'[[portal]]\nname = "col"\nstart_urls = ["{self.base_url}{start}"]\n{extra}',
                           encoding="utf-8")
@@ -204,3 +210,24 @@ async def test_a_post_answer_that_is_html_is_a_list_failure_naming_the_page(colu
     assert result.failures == ((window, "list page: expected a Hanweb dataproxy <datastore> XML answer, "
                                         "got an HTML page"),)
     assert column.run_walk().startswith(f"incomplete: list page {window}: expected a Hanweb")
+
+
+@pytest_twisted.ensureDeferred
+async def test_a_json_list_api_is_walked_by_its_pages(column: Column) -> None:
+    paths = [f"/zhengce/content/2025-01/{n:02d}/content_{n}.htm" for n in range(1, 6)]
+    column.reports(paths)
+    pages = [paths[0:2], paths[2:4], paths[4:5]]
+    for number, page in enumerate(pages, start=1):
+        rows = [{"url": f"{column.base_url}{path}", "title": f"报告{path[-6:]}", "pubtimeStr": "2025.01.16"}
+                for path in page]
+        if number == 1:  # a row whose "url" is escaped HTML must not become a URL
+            rows.append({"url": "<a href=\\\"/x/content_9.htm\\\">x</a>", "title": "x"})
+        column.write(f"/search-gov/data_{number}.json",
+                     json.dumps({"searchVO": {"listVO": rows, "totalpage": len(pages)}}, ensure_ascii=False))
+    config = column.registry("/zhengce/", list_api={
+        "url": f"{column.base_url}/search-gov/data_{{page}}.json", "rows": "searchVO.listVO",
+        "date": "pubtimeStr", "total_pages": "searchVO.totalpage"})
+    result = await column.crawl(config)
+    assert result.ok and (result.counts.documents_new, result.counts.list_pages) == (5, 3)
+    assert not any("content_9" in line for line in column.requested)
+    assert column.run_walk() == "complete"

@@ -99,3 +99,25 @@ def test_shipped_registry_is_valid_and_lists_the_columns() -> None:
     names = {p.name for p in portals}
     assert {"cq-wanzhou-houshan", "cq-yubei-dasheng", "sh-qingpu-towns", "sh-qingpu-district"} <= names
     assert all(p.schedule for p in portals)
+
+
+@pytest.mark.parametrize("addition, key, message", [
+    ('family = "wordpress"', "family", "no CMS family named 'wordpress' (known: trs, hanweb, ucap, intensive, generic)"),
+    ('list_api = { url = "http://www.example.gov.cn/api?page={page}" }', "list_api", "needs 'rows'"),
+    ('list_api = { url = "http://www.example.gov.cn/api", rows = "list" }', "list_api", "with {page}"),
+    ('list_api = { url = "http://other.example.gov.cn/api?p={page}", rows = "list" }', "list_api",
+     "not in allowed_domains"),
+    ('list_api = { url = "http://www.example.gov.cn/api?p={page}", rows = "list", colour = "red" }', "list_api",
+     "unknown field 'colour'"),
+])
+def test_bad_family_or_list_api_names_portal_and_key(addition: str, key: str, message: str) -> None:
+    with pytest.raises(RegistryError, match=re.escape(f"portal 'cq-wanzhou-houshan': key '{key}': ") + ".*"
+                       + re.escape(message)):
+        parse_registry(GOOD + addition + "\n", source="portals.toml")
+
+
+def test_a_list_api_portal_parses() -> None:
+    (portal,) = parse_registry(GOOD + 'list_api = { url = "http://www.example.gov.cn/gkmlpt/api/all/5?page={page}'
+                               '&sid=1", rows = "articles", title = "title", date = "first_publish_time", '
+                               'total_records = "total", page_size = 100 }\n')
+    assert portal.list_api is not None and portal.list_api.request(1).url.endswith("page=1&sid=1")
