@@ -144,7 +144,7 @@ def stats(as_json: bool, db_path: Path) -> None:
                f"({numbers['raw_bytes']:,} bytes, {numbers['raw_stored_bytes']:,} stored compressed)")
     for row in numbers["by_portal"]:
         click.echo(f"  {row['portal']}: {row['documents']} documents on {row['pages']} pages "
-                   f"(last seen {row['last_seen']})")
+                   f"(family {row['family'] or 'unknown'}, last seen {row['last_seen']})")
     for row in numbers["by_year"]:
         click.echo(f"  report year {row['report_year'] or 'unknown'}: {row['documents']} documents")
     for row in numbers["by_method"]:

@@ -78,8 +78,9 @@ def schedule(config: Path, db_path: Path, once: bool, max_parallel: int, run_tim
 def health(config: Path, db_path: Path, as_json: bool) -> None:
     """Per portal: last success, consecutive failures, new documents in 30 days, and flags.
 
-    Flags: failing (3 or more failed runs in a row), stale (no new document for longer than the
-    portal's stale_days, default 400), never-run. Exit code 0 when every portal is healthy,
+    Flags: failing (3 or more failed runs in a row), blocked (the last run met an anti-bot
+    challenge on the column's start page), stale (no new document for longer than the portal's
+    stale_days, default 400), never-run. Exit code 0 when every portal is healthy,
     1 otherwise, so a monitor can call it.
     """
     portals = load_portals(config)
@@ -118,6 +119,7 @@ def runs(db_path: Path, portal: str | None, limit: int, as_json: bool) -> None:
     for row in rows:
         counts = counts_text(RunCounts.from_row(row), summary_only=True)
         click.echo(f"#{row['id']} {row['portal']} {row['started_at']} {row['status']}: {counts}"
+                   + (f"; walk {row['walk']}" if row["walk"] else "")
                    + (f" — log {row['log_path']}" if row["log_path"] else ""))
     if not rows:
         click.echo("no runs yet")

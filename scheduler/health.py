@@ -6,6 +6,7 @@ import dataclasses
 import datetime as dt
 
 from archive.store.archive import Archive
+from archive.store.runs import RunStatus
 from crawler.registry import Portal
 
 FAILING_AFTER = 3
@@ -19,7 +20,7 @@ class PortalHealth:
     consecutive_failures: int
     new_documents_30d: int
     last_new_document: str | None
-    flags: tuple[str, ...]      # failing, stale, never-run
+    flags: tuple[str, ...]      # failing, blocked, stale, never-run
 
     @property
     def healthy(self) -> bool:
@@ -37,6 +38,8 @@ def portal_health(archive: Archive, portal: Portal, now: dt.datetime) -> PortalH
         flags.append("never-run")
     if activity["consecutive_failures"] >= FAILING_AFTER:
         flags.append("failing")
+    if activity["last_run_status"] == RunStatus.BLOCKED:
+        flags.append("blocked")
     newest = activity["last_new_document"] or activity["first_run"]
     if newest and now - dt.datetime.fromisoformat(newest) > dt.timedelta(days=portal.stale_days):
         flags.append("stale")

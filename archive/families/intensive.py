@@ -4,7 +4,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
+from urllib.parse import urljoin
 
 from archive.families.base import (Container, DetailPage, Family, ListPage, ListReading, ListRequest,
                                    container_by_rules, numbered_page, pager_call)
@@ -15,6 +17,8 @@ RULES = ("#ivs_content", ".article_content", ".Article_content", ".pages_content
 _SHANGHAI_PAGER = re.compile(r"\.pagination\s*\(\s*\{[^}]*?\btotalPage\s*:\s*['\"]?(\d+)", re.S)
 _SHANGHAI_CURRENT = re.compile(r"\.pagination\s*\(\s*\{[^}]*?\bcurrentPage\s*:\s*['\"]?(\d+)", re.S)
 _NUMBERED = re.compile(r"/(\w+?)_(\d+)\.(s?html?)$")
+_YEAR_TEXT = re.compile(r"^\s*((?:19|20)\d{2})\s*年?\s*$")
+_YEAR_BOX = re.compile(r"year|nian|nf|ndbg", re.I)
 _FIRST = re.compile(r"/(\w+)\.(s?html?)$")
 
 
@@ -26,7 +30,34 @@ def find_container(page: DetailPage) -> Container | None:
     return container_by_rules(page, RULES, NAME)
 
 
+def year_archives(page: ListPage) -> tuple[ListRequest, ...]:
+    """Shanghai columns split by year: anchors reading only a year (2024, 2024年) inside a
+    year box, leading to that year's list pages under the same column."""
+    if page.root is None:
+        return ()
+    column = page.base.rsplit("/", 1)[0].rsplit("/", 1)[0] + "/"
+    found = []
+    for anchor in page.root.iter("a"):
+        href = (anchor.get("href") or "").strip()
+        in_box = any(_YEAR_BOX.search(f"{node.get('class', '')} {node.get('id', '')}")
+                     for node in anchor.iterancestors())
+        if href and in_box and _YEAR_TEXT.match(anchor.text_content() or ""):
+            url = urljoin(page.base, href)
+            if url.startswith(column) and url.split("#")[0] != page.url:
+                found.append(ListRequest(url))
+    return tuple(found)
+
+
 def read_list(page: ListPage) -> ListReading | None:
+    years = year_archives(page)
+    reading = _pager(page)
+    if years:
+        reading = reading or ListReading(last_page=True)
+        return dataclasses.replace(reading, next_requests=(*years, *reading.next_requests))
+    return reading
+
+
+def _pager(page: ListPage) -> ListReading | None:
     call = pager_call(page.text, "createPage")   # Chongqing: 0-based, page 0 is index.html
     if call is not None:
         (count, current, *_), words = call

@@ -92,7 +92,9 @@ class ArchiveQueries:
                    AND NOT EXISTS (SELECT 1 FROM pages p WHERE p.document_id = d.id AND p.gone_at IS NULL)"""),
             "by_portal": list(self.db.query(
                 """SELECT p.portal, COUNT(DISTINCT p.document_id) AS documents, COUNT(*) AS pages,
-                          MAX(p.last_seen) AS last_seen
+                          MAX(p.last_seen) AS last_seen,
+                          (SELECT r.family FROM crawl_runs r WHERE r.portal = p.portal AND r.family IS NOT NULL
+                           ORDER BY r.id DESC LIMIT 1) AS family
                    FROM pages p GROUP BY p.portal ORDER BY p.portal""")),
             "by_year": list(self.db.query(
                 """SELECT report_year, COUNT(*) AS documents FROM documents
@@ -160,7 +162,8 @@ class ArchiveQueries:
 
     def recent_runs(self, portal: str | None = None, limit: int = 20) -> list[dict]:
         return list(self.db.query(
-            f"""SELECT id, portal, started_at, finished_at, status, {', '.join(RunCounts.names())}, log_path
+            f"""SELECT id, portal, started_at, finished_at, status, {', '.join(RunCounts.names())}, walk, family,
+                       log_path
                FROM crawl_runs WHERE (:portal IS NULL OR portal = :portal)
                ORDER BY id DESC LIMIT :limit""", {"portal": portal, "limit": limit}))
 

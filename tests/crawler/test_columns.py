@@ -124,6 +124,9 @@ async def test_jpaas_json_pages(column: Column) -> None:
     ('createPage({count}, {index}, "index", "html")', "/col/index.html", "/col/index_{n}.html"),
     # TRS, the 6-argument form: 1-based, fg.shtml, fg_2.shtml …
     ("createPageHTML('page_div', {count}, {number}, 'fg', 'shtml', 6)", "/col/fg.shtml", "/col/fg_{number}.shtml"),
+    # Shanghai 集约化: pagination({totalPage}), 1-based, index_2.html …
+    ('$(".pagination").pagination({{ totalPage: {count}, currentPage: {number} }})', "/col/index.html",
+     "/col/index_{number}.html"),
     # TRS, the countPage template writing .shtml page links
     ('var currentPage = {index}; var countPage = {count}; var nextPage = currentPage + 1;'
      ' document.write("<a href=\\"index"+"_" + nextPage + "."+"shtml\\">下一页</a>");',

@@ -252,3 +252,16 @@ def test_a_crawl_past_its_timeout_ends_as_timeout(sample_site: SampleSite, tmp_p
     finally:
         archive.close()
     assert status == "timeout" and "Received SIGTERM" in tail
+
+
+def test_health_flags_a_blocked_portal(tmp_path: Path) -> None:
+    (tmp_path / "portals.toml").write_text(REGISTRY, encoding="utf-8")
+    db = tmp_path / "a.db"
+    now = dt.datetime.now(dt.timezone.utc)
+    record_run(db, "daily", "ok", (now - dt.timedelta(days=2)).isoformat())
+    record_run(db, "daily", "blocked", (now - dt.timedelta(hours=2)).isoformat())
+    result = CliRunner().invoke(main, ["health", "--config", str(tmp_path / "portals.toml"), "--db", str(db), "--json"])
+    report = {item["portal"]: item for item in json.loads(result.stdout)}
+    assert result.exit_code == 1 and report["daily"]["flags"] == ["blocked"]
+    listed = CliRunner().invoke(main, ["runs", "--db", str(db), "--portal", "daily"])
+    assert " blocked: " in listed.stdout.splitlines()[0]
