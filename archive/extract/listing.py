@@ -140,12 +140,13 @@ def parse_listing(text: str, url: str, detail_url: str | None = None, next_page:
     for candidate in following:
         if (candidate.method, candidate.url) != ("GET", url) and candidate.url not in documents:
             unique.setdefault((candidate.method, candidate.url, candidate.form), candidate)
-    return Listing(tuple(documents.values()), tuple(unique.values()), _family_of(readings),
+    return Listing(tuple(documents.values()), tuple(unique.values()), _family_of(readings, bool(documents)),
                    next((r.total_records for _, r in readings if r.total_records is not None), None),
                    next((r.total_pages for _, r in readings if r.total_pages is not None), None),
                    any(r.last_page for _, r in readings))
 
 
-def _family_of(readings: list[tuple[str, ListReading]]) -> str | None:
-    """The first family (in registry order) that read a pager or rows on the page."""
-    return next((name for name, _ in readings), None)
+def _family_of(readings: list[tuple[str, ListReading]], has_documents: bool) -> str | None:
+    """The first family (in registry order) that read a pager or rows on the page; generic when
+    only its anchors listed documents."""
+    return next((name for name, _ in readings), "generic" if has_documents else None)

@@ -115,7 +115,8 @@ class PortalSpider(scrapy.Spider):
             self.walk.failed(f"list page {response.url}: {exc.reason}")
             yield PageFailure(self.portal.name, response.url, FailureKind.LIST, exc.reason)
             return
-        self.crawler.stats.set_value("govarchive/family", listing.family)
+        if listing.family and self.crawler.stats.get_value("govarchive/family") in (None, "generic"):
+            self.crawler.stats.set_value("govarchive/family", listing.family)
         yield from self._documents(listing)
         following = [r for r in listing.next_requests if host_allowed(r.url, self.portal)]
         self.walk.read(listing, bool(following))
