@@ -13,8 +13,8 @@ _COOKIE_RELOAD = re.compile(rb"document\.cookie\s*=.{0,2000}?(?:location\.(?:rel
                             re.S)
 _SCRIPT = re.compile(rb"<script\b.*?</script\s*>", re.S | re.I)
 _TAG = re.compile(rb"<[^>]+>")
-_SOFT_404 = re.compile(r"页面不存在|您访问的页面不存在|页面未找到|找不到页面|404|not\s*found|页面已删除|信息不存在",
-                       re.I)
+_SOFT_404 = re.compile(r"页面不存在|页面未找到|找不到页面|页面已删除|信息不存在|not\s*found|"
+                       r"(?<![\d第])404(?![\d号.])", re.I)
 _MAX_SOFT_404_CHARS = 80
 
 

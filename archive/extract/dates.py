@@ -5,8 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from archive.families.registry import URL_DATES
-
 _NUMERIC = re.compile(
     r"(?<!\d)((?:19|20)\d{2})\s*[-./年]\s*(\d{1,2})\s*[-./月]\s*(\d{1,2})(?!\d)"
 )
@@ -24,7 +22,8 @@ def _cn_small_number(text: str) -> int:
     return (_CN_DIGITS[tens] if tens else 1) * 10 + (_CN_DIGITS[units] if units else 0)
 
 
-def _iso(year: int, month: int, day: int) -> str | None:
+def iso_date(year: int, month: int, day: int) -> str | None:
+    """YYYY-MM-DD, or None when there is no such day."""
     try:
         return dt.date(year, month, day).isoformat()
     except ValueError:
@@ -39,24 +38,12 @@ def normalize_date(text: str | None) -> str | None:
     if not text:
         return None
     for match in _NUMERIC.finditer(text):
-        iso = _iso(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+        iso = iso_date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
         if iso:
             return iso
     for match in _CN_DATE.finditer(text):
         year = int("".join(str(_CN_DIGITS[c]) for c in match.group(1)))
-        iso = _iso(year, _cn_small_number(match.group(2)), _cn_small_number(match.group(3)))
+        iso = iso_date(year, _cn_small_number(match.group(2)), _cn_small_number(match.group(3)))
         if iso:
             return iso
-    return None
-
-
-def date_from_url(url: str) -> str | None:
-    """The publication date a family's URL scheme carries (TRS t20250116_, Hanweb
-    /art/2025/1/16/, dated folders), or None."""
-    for pattern in URL_DATES:
-        match = pattern.search(url)
-        if match:
-            iso = _iso(int(match.group(1)), int(match.group(2)), int(match.group(3)))
-            if iso:
-                return iso
     return None

@@ -10,13 +10,13 @@ from lxml import html as lxml_html
 from archive.errors import ExtractionError
 from archive.extract.boilerplate import strip_conversion_markers, trim_boilerplate
 from archive.extract.decode import decode_html
-from archive.extract.dates import date_from_url, normalize_date
+from archive.extract.dates import normalize_date
 from archive.extract.derived import region_code, report_year
 from archive.extract.lines import clean_lines
 from archive.extract.links import attachment_links
 from archive.extract.metadata import DisclosureMetadata, parse_metadata
 from archive.extract.title import extract_title
-from archive.families.registry import find_container
+from archive.families.registry import date_from_url, find_container
 from archive.families.base import DetailPage, PageIndex
 
 _PUBDATE_META = "//meta[@name='PubDate' or @name='pubdate' or @name='firstpublishedtime']/@content"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from archive.extract.dates import iso_date
 from archive.families import generic, hanweb, intensive, trs, ucap
 from archive.families.base import Container, DetailPage, Family
 
@@ -35,3 +36,15 @@ def family_named(name: str) -> Family:
         if family.name == name:
             return family
     raise KeyError(f"no CMS family named {name!r} (known: {', '.join(f.name for f in FAMILIES)})")
+
+
+def date_from_url(url: str) -> str | None:
+    """The publication date a family's URL scheme carries (TRS t20250116_, Hanweb
+    /art/2025/1/16/, dated folders), or None."""
+    for pattern in URL_DATES:
+        match = pattern.search(url)
+        if match:
+            iso = iso_date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+            if iso:
+                return iso
+    return None

@@ -89,3 +89,13 @@ def test_pipeline_and_recorder_write_runs_documents_and_errors(spider: PortalSpi
 ])
 def test_run_status(reason: str, list_pages: int, status: str) -> None:
     assert run_status(reason, list_pages) == status
+
+
+def test_a_soft_404_or_a_challenge_detail_page_is_a_failure_not_a_document(spider: PortalSpider) -> None:
+    soft = "<html><body><div class='TRS_Editor'>您访问的页面不存在</div></body></html>".encode()
+    (item,) = spider.parse_detail(response("cq-wanzhou/a/202501/t20250116_1003.html", soft))
+    assert isinstance(item, PageFailure) and item.reason.startswith("missing: soft 404 (HTTP 200")
+    challenge = b"<html><script>document.cookie='a=1';location.reload()</script></html>"
+    (item,) = spider.parse_detail(response("cq-wanzhou/a/202501/t20250116_1004.html", challenge))
+    assert isinstance(item, PageFailure) and item.reason == "blocked: script-only challenge page (HTTP 200)"
+    assert spider.walk.blocked

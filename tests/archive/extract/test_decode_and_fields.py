@@ -7,7 +7,8 @@ from lxml import html as lxml_html
 
 from archive.extract.decode import decode_html
 from archive.errors import DecodeError
-from archive.extract.dates import date_from_url, normalize_date
+from archive.extract.dates import normalize_date
+from archive.families.registry import date_from_url
 from archive.extract.derived import region_code, report_year
 from archive.extract.metadata import parse_metadata
 
