@@ -93,3 +93,15 @@ def restore_dropped_lines(extracted: list[str], source: list[str]) -> list[str]:
             if len(line) <= _MAX_RESTORED_LINE and (repeat or tail):
                 result.append(line)
     return result
+
+
+def in_region(element: lxml_html.HtmlElement, tags: tuple[str, ...], marker: re.Pattern) -> bool:
+    """True when the element or an ancestor is one of `tags` or has a class/id `marker` finds
+    (a headline inside the site header, an anchor inside a footer or a scroller)."""
+    for node in (element, *element.iterancestors()):
+        if node.tag in tags:
+            return True
+        names = f"{node.get('class', '')} {node.get('id', '')}"
+        if names.strip() and marker.search(names):
+            return True
+    return False

@@ -12,6 +12,7 @@ from lxml import html as lxml_html
 
 from archive.errors import ExtractionError
 from archive.extract.dates import normalize_date
+from archive.extract.lines import in_region
 from archive.extract.list_api import NAME as LIST_API
 from archive.extract.list_api import ListApi, read_list_api
 from archive.families.base import ListedDocument, ListPage, ListReading, ListRequest
@@ -56,16 +57,6 @@ def _absolute(base: str, href: str) -> str:
     return urldefrag(urljoin(base, href.strip()))[0]
 
 
-def _outside_the_list(anchor: lxml_html.HtmlElement) -> bool:
-    for node in (anchor, *anchor.iterancestors()):
-        if node.tag in ("footer", "marquee"):
-            return True
-        marker = f"{node.get('class', '')} {node.get('id', '')}"
-        if marker.strip() and _NOT_THE_LIST.search(marker):
-            return True
-    return False
-
-
 def _row_date(anchor: lxml_html.HtmlElement) -> str | None:
     """The date printed in the anchor's list row (`<li><a>…</a><span>2025-01-16</span></li>`)."""
     row = next((a for a in anchor.iterancestors() if a.tag in _ROW_TAGS), None)
@@ -76,7 +67,7 @@ def _anchors(page: ListPage) -> list[ListedDocument]:
     found = []
     for anchor in page.root.iter("a"):
         href = (anchor.get("href") or "").strip()
-        if not href or href.startswith(("javascript:", "mailto:", "#")) or _outside_the_list(anchor):
+        if not href or href.startswith(("javascript:", "mailto:", "#")) or in_region(anchor, ("footer", "marquee"), _NOT_THE_LIST):
             continue
         title = (anchor.get("title") or " ".join(anchor.text_content().split())).strip() or None
         found.append(ListedDocument(_absolute(page.base, href), title, _row_date(anchor)))

@@ -6,6 +6,7 @@ import re
 
 from lxml import html as lxml_html
 
+from archive.extract.lines import in_region
 from archive.families.registry import TITLE_XPATHS
 
 _SPACE = re.compile(r"[\s\u3000\xa0]+")
@@ -19,16 +20,6 @@ def _clean(text: str) -> str:
     return _SPACE.sub(" ", text).strip()
 
 
-def _in_site_chrome(element: lxml_html.HtmlElement) -> bool:
-    for node in (element, *element.iterancestors()):
-        if node.tag in ("header", "nav"):
-            return True
-        marker = f"{node.get('class', '')} {node.get('id', '')}"
-        if marker.strip() and _SITE_CHROME.search(marker):
-            return True
-    return False
-
-
 def extract_title(root: lxml_html.HtmlElement) -> str | None:
     """First non-empty of: ArticleTitle meta, a headline element outside the site header,
     <title> minus its site suffix."""
@@ -39,7 +30,7 @@ def extract_title(root: lxml_html.HtmlElement) -> str | None:
     for xpath in TITLE_XPATHS:  # the families' headline elements
         for element in root.xpath(xpath):
             text = _clean(element.text_content())
-            if text and not _in_site_chrome(element):
+            if text and not in_region(element, ("header", "nav"), _SITE_CHROME):
                 return text
     titles = root.xpath("//title")
     if titles:
