@@ -23,9 +23,17 @@ class ColumnWalk:
     stated_total: int | None = None
     pending: int = 0                 # list requests sent and not yet answered
     full: bool = True                # a full walk (else it may stop early, and withdraws nothing)
+    sent: set[tuple] = dataclasses.field(default_factory=set)   # list requests already sent
 
-    def requested(self) -> None:
+    def first_time(self, method: str, url: str, form: tuple) -> bool:
+        """True (and counted as pending) the first time a list request is made: list pages that
+        link each other (year archives) are read once, and the walk waits for no duplicate."""
+        key = (method, url, form)
+        if key in self.sent:
+            return False
+        self.sent.add(key)
         self.pending += 1
+        return True
 
     def answered(self) -> None:
         self.pending -= 1

@@ -75,22 +75,24 @@ class PortalSpider(scrapy.Spider):
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         api = self.portal.list_api
-        if api is not None:  # the column is served by its JSON list API
-            yield self.list_request(api.request(api.first_page), depth=1, dont_filter=True)
-            return
-        for url in self.portal.start_urls:
-            yield self.list_request(ListRequest(url, family=self.portal.family), depth=1, dont_filter=True)
+        starts = [api.request(api.first_page)] if api is not None else \
+            [ListRequest(url, family=self.portal.family) for url in self.portal.start_urls]
+        for wanted in starts:  # a list API, when the registry names one, serves the column
+            if (request := self.list_request(wanted, depth=1)) is not None:
+                yield request
 
-    def list_request(self, wanted: ListRequest, depth: int, dont_filter: bool = False) -> scrapy.Request:
-        """A Scrapy request for a list request value: method, form body, headers as given."""
-        self.walk.requested()
+    def list_request(self, wanted: ListRequest, depth: int) -> scrapy.Request | None:
+        """A Scrapy request for a list request value (method, form body, headers as given), or
+        None when the walk has sent it already."""
+        if not self.walk.first_time(wanted.method, wanted.url, wanted.form):
+            return None
         headers = dict(wanted.headers)
         body = None
         if wanted.form:
             body = urlencode(wanted.form)
             headers.setdefault("Content-Type", "application/x-www-form-urlencoded")
         return scrapy.Request(wanted.url, method=wanted.method, body=body, headers=headers or None,
-                              callback=self.parse_list, errback=self.on_error, dont_filter=dont_filter,
+                              callback=self.parse_list, errback=self.on_error, dont_filter=True,
                               cb_kwargs={"depth": depth, "wanted": wanted},
                               meta={"kind": FailureKind.LIST, "handle_httpstatus_list": CHALLENGE_STATUSES})
 
@@ -124,7 +126,8 @@ class PortalSpider(scrapy.Spider):
             self.walk.failed(f"max_list_pages ({self.portal.max_list_pages}) reached before the end of the column")
             return
         for wanted_next in following:
-            yield self.list_request(wanted_next, depth + 1)
+            if (request := self.list_request(wanted_next, depth + 1)) is not None:
+                yield request
 
     def _documents(self, listing: Listing) -> Iterator[scrapy.Request]:
         for document in listing.documents:

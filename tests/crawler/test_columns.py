@@ -234,3 +234,16 @@ async def test_a_json_list_api_is_walked_by_its_pages(column: Column) -> None:
     assert result.ok and (result.counts.documents_new, result.counts.list_pages) == (5, 3)
     assert not any("content_9" in line for line in column.requested)
     assert column.run_walk() == "complete"
+
+
+@pytest_twisted.ensureDeferred
+async def test_shanghai_year_archives_are_each_walked_once(column: Column) -> None:
+    paths = [f"/shqp/{20250300 + n}/{1180560 + n}.html" for n in range(1, 5)]
+    column.reports(paths)
+    years = '<div class="year-list"><a href="/col/2025/index.html">2025年</a><a href="/col/2024/index.html">2024年</a></div>'
+    for year, page_paths in (("2025", paths[:2]), ("2024", paths[2:])):
+        column.write(f"/col/{year}/index.html", f"<html><body>{years}<ul>{''.join(rows(page_paths))}</ul>"
+                     '<script>$(".pagination").pagination({ totalPage: 1, currentPage: 1 });</script></body></html>')
+    result = await column.crawl(column.registry("/col/2025/index.html"))
+    assert result.ok and (result.counts.documents_new, result.counts.list_pages) == (4, 2)
+    assert column.run_walk() == "complete"
