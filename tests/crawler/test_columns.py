@@ -93,7 +93,8 @@ async def test_hanweb_datastore_then_post_dataproxy_windows(column: Column) -> N
         <recordset>{records}</recordset></datastore></script></div>
         <script>$('#4512').jpage({{perPage: 1, totalRecord: 7, groupSize: 3, proxyUrl: '/module/web/jpage/dataproxy.jsp'}});</script>
         </body></html>""")
-    result = await column.crawl(column.registry("/col/col1402/index.html"))
+    config = column.registry("/col/col1402/index.html")
+    result = await column.crawl(config)
     assert result.ok and result.counts.documents_new == 7 and result.counts.list_pages == 3
     posts = [line for line in column.requested if line.startswith("POST")]
     assert [p.split()[1] for p in posts] == ["/module/web/jpage/dataproxy.jsp?startrecord=4&endrecord=6&perpage=1",
@@ -101,6 +102,13 @@ async def test_hanweb_datastore_then_post_dataproxy_windows(column: Column) -> N
     assert all("columnid=1402" in p and "col=1" in p and "referer=" + column.base_url + "/col/col1402/index.html" in p
                for p in posts)
     assert column.run_walk() == "complete"
+    await assert_nightly_reads_one_list_page(column, config)
+
+
+async def assert_nightly_reads_one_list_page(column: Column, config: Path) -> None:
+    nightly = await column.crawl(config)
+    assert (nightly.counts.list_pages, nightly.counts.detail_pages, nightly.counts.documents_new) == (1, 0, 0)
+    assert column.run_walk().startswith("incremental: stopped at")
 
 
 @pytest_twisted.ensureDeferred
@@ -114,9 +122,11 @@ async def test_jpaas_json_pages(column: Column) -> None:
     unit = "/api-gateway/jpaas-publish-server/front/page/build/unit"
     column.write(f"{unit}/page_2.json", json.dumps({"data": {"html": "<ul>" + "".join(lines[2:4]) + "</ul>"}}))
     column.write(f"{unit}/page_3.json", json.dumps({"data": {"html": "<ul>" + lines[4] + "</ul>"}}))
-    result = await column.crawl(column.registry("/col/col2316/index.html"))
+    config = column.registry("/col/col2316/index.html")
+    result = await column.crawl(config)
     assert result.ok and (result.counts.documents_new, result.counts.list_pages) == (5, 3)
     assert column.run_walk() == "complete"
+    await assert_nightly_reads_one_list_page(column, config)
 
 
 @pytest.mark.parametrize("pager, first, following", [
@@ -142,9 +152,11 @@ async def test_static_pagers_are_walked_to_the_end(column: Column, pager: str, f
         script = pager.format(count=pages, index=index, number=index + 1)
         items = "".join(rows(paths)[index * per_page:(index + 1) * per_page])
         column.write(url, f"<html><body><ul>{items}</ul><script>{script}</script></body></html>")
-    result = await column.crawl(column.registry(first))
+    config = column.registry(first)
+    result = await column.crawl(config)
     assert result.ok and (result.counts.documents_new, result.counts.list_pages) == (6, 3)
     assert column.run_walk() == "complete"
+    await assert_nightly_reads_one_list_page(column, config)
 
 
 def trs_column(column: Column, pages: int = 3, per_page: int = 2) -> list[str]:
@@ -234,6 +246,7 @@ async def test_a_json_list_api_is_walked_by_its_pages(column: Column) -> None:
     assert result.ok and (result.counts.documents_new, result.counts.list_pages) == (5, 3)
     assert not any("content_9" in line for line in column.requested)
     assert column.run_walk() == "complete"
+    await assert_nightly_reads_one_list_page(column, config)
 
 
 @pytest_twisted.ensureDeferred
