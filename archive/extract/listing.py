@@ -95,7 +95,8 @@ def parse_listing(text: str, url: str, detail_url: str | None = None, next_page:
     the families find elsewhere (datastore rows, script strings, JSON answers), whose absolute
     URL has a family's detail shape; `detail_url` (a regex on absolute URLs) replaces those
     shapes. Next requests come from the families' pagers; `next_page` (a CSS selector of the
-    next-page anchor) replaces them. An answer in XML or JSON is read by `request.family`; the
+    next-page anchor) replaces them. A page of a named `request.family` is read by it (and the
+    generic rules); an answer in XML or JSON by that family alone; the
     rows of a registry `list_api` are documents whatever their URL shape.
     Raises ExtractionError when a list answer is not what its family expects.
     """
@@ -108,7 +109,8 @@ def parse_listing(text: str, url: str, detail_url: str | None = None, next_page:
             raise ExtractionError(url, "a list API answer, but the portal has no list_api")
         readings = [(LIST_API, read_list_api(page, list_api))]
     else:
-        families = (family_named(request.family),) if request.family else FAMILIES
+        families = FAMILIES if not request.family else (family_named(request.family),) \
+            if request.format != "html" or request.family == "generic" else (family_named(request.family), FAMILIES[-1])
         readings = [(family.name, reading) for family in families
                     if (reading := family.read_list(page)) is not None]
     patterns = (re.compile(detail_url),) if detail_url else \

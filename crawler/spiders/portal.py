@@ -126,6 +126,8 @@ class PortalSpider(scrapy.Spider):
             self.walk.failed(f"max_list_pages ({self.portal.max_list_pages}) reached before the end of the column")
             return
         for wanted_next in following:
+            if self.portal.family and wanted_next.family is None:  # the registry pins the family
+                wanted_next = dataclasses.replace(wanted_next, family=self.portal.family)
             if (request := self.list_request(wanted_next, depth + 1)) is not None:
                 yield request
 

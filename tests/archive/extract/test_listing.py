@@ -104,3 +104,16 @@ def test_hanweb_rows_in_an_xml_script() -> None:
 def test_trs_pager_variants(script: str, expected: str | None) -> None:
     listing = parse_listing(f"<script>{script}</script>", "http://www.example.gov.cn/nb/")
     assert listing.next_pages == ((f"http://www.example.gov.cn/nb/{expected}",) if expected else ())
+
+
+def test_a_named_family_reads_with_the_generic_rules_and_no_other_family() -> None:
+    from archive.families.base import ListRequest
+
+    html = ("<script>var url = './202602/t20260210_3.shtml'; document.writeln(url);</script>"
+            "<script>createPageHTML(3, 0, 'index', 'html'); createPage(9, 0, 'list', 'html');</script>")
+    base = "http://www.example.gov.cn/nb/"
+    trs = parse_listing(html, base, request=ListRequest(base, family="trs"))
+    assert trs.document_urls == (f"{base}202602/t20260210_3.shtml",)
+    assert trs.next_pages == (f"{base}index_1.html",) and trs.family == "trs"
+    intensive = parse_listing(html, base, request=ListRequest(base, family="intensive"))
+    assert intensive.next_pages == (f"{base}list_1.html",) and intensive.total_pages == 9
