@@ -5,9 +5,12 @@ Writes live here; read-only queries for analysts' commands live in `store.querie
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import json
 import sqlite3
 import zlib
+from collections.abc import Iterator
 from pathlib import Path
 
 import sqlite_utils
@@ -19,7 +22,7 @@ from archive.extract.page import Extracted
 from archive.identity.hashing import text_hash
 from archive.identity.config import NearDupSettings
 from archive.store.clusters import ClusterIndex
-from archive.store.migrations import migrate, pending_migrations
+from archive.store.migrations import check_ours, migrate, pending_migrations
 from archive.store.queries import ArchiveQueries
 from archive.store.runs import RunCounts
 
@@ -61,15 +64,24 @@ class Archive(ArchiveQueries):
         """Open the archive at `path` to write, creating it (unless `existing`) and applying
         pending migrations; ArchiveError when impossible."""
         path = _checked_path(path, existing)
+        db = None
         try:
-            db = sqlite_utils.Database(path)
-            db.execute("PRAGMA busy_timeout = 30000")
-            db.enable_wal()
-            db.execute("PRAGMA synchronous = NORMAL")
-            _tune(db)
-            migrated = migrate(db, utc_now())
+            with _schema_lock(path):  # concurrent first opens create the schema once
+                db = sqlite_utils.Database(sqlite3.connect(path))
+                db.execute("PRAGMA busy_timeout = 30000")
+                check_ours(db, path)  # before anything in the file changes, even its journal mode
+                db.enable_wal()
+                db.execute("PRAGMA synchronous = NORMAL")
+                _tune(db)
+                migrated = migrate(db, utc_now())
         except sqlite3.DatabaseError as exc:
+            if db is not None:
+                db.close()
             raise ArchiveError(f"{path}: cannot open as a govarchive database: {exc}") from exc
+        except ArchiveError:
+            if db is not None:
+                db.close()
+            raise
         return cls(db, near_dup, tuple(migrated))
 
     @classmethod
@@ -85,7 +97,11 @@ class Archive(ArchiveQueries):
             db.execute("PRAGMA query_only = ON")
             db.execute("PRAGMA busy_timeout = 30000")
             _tune(db)
+            check_ours(db, path)
             pending = [migration.name for migration in pending_migrations(db)]
+        except ArchiveError:
+            db.close()
+            raise
         except sqlite3.DatabaseError as exc:
             raise ArchiveError(f"{path}: cannot open as a govarchive database: {exc}") from exc
         if pending:
@@ -368,6 +384,18 @@ def _checked_path(path: str | Path, existing: bool) -> Path:
     if existing and not path.exists():
         raise ArchiveError(f"{path}: no archive here yet (run `govarchive crawl` first, or set --db)")
     return path
+
+
+@contextlib.contextmanager
+def _schema_lock(path: Path) -> Iterator[None]:
+    """An exclusive flock on the database file while its schema is checked and migrated (flock
+    and SQLite's own fcntl locks do not interfere); it opens the file without changing it."""
+    with path.open("a+b") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def _tune(db: sqlite_utils.Database) -> None:

@@ -9,6 +9,8 @@ from collections.abc import Callable
 
 import sqlite_utils
 
+from archive.errors import ArchiveError, SchemaError
+
 
 def _foundation(db: sqlite_utils.Database) -> None:
     db.execute("""
@@ -208,6 +210,29 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration("walks", _walks),
 )
 _TABLE = "schema_migrations"
+# `PRAGMA application_id` of a govarchive archive ("GovA"): how a file says it is one of ours.
+APPLICATION_ID = 0x476F7641
+_OUR_TABLES = {"documents", "pages", "crawl_runs"}
+
+
+def check_ours(db: sqlite_utils.Database, path: object) -> None:
+    """Refuse a SQLite file that is not a govarchive archive, or one made by a newer govarchive;
+    reads only. An empty file, or an archive from before the application id, is ours."""
+    application_id = int(db.execute("PRAGMA application_id").fetchone()[0])
+    tables = {row[0] for row in db.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")}
+    legacy = int(db.execute("PRAGMA user_version").fetchone()[0])
+    ours = application_id == APPLICATION_ID or (application_id == 0 and (
+        not tables or (_OUR_TABLES <= tables and (_TABLE in tables or 1 <= legacy <= 4))))
+    if not ours:
+        shown = ", ".join(sorted(tables)[:5]) + (" …" if len(tables) > 5 else "")
+        raise ArchiveError(f"{path}: a SQLite database of another application (tables: {shown or 'none'}, "
+                           f"application_id {application_id}); govarchive will not write into it")
+    known = {migration.name for migration in MIGRATIONS}
+    unknown = [name for name in applied_migrations(db) if name not in known]
+    if unknown:
+        raise SchemaError(f"{path}: made by a newer govarchive (schema {len(applied_migrations(db))} > "
+                          f"{len(MIGRATIONS)}; unknown migrations: {', '.join(unknown)}); upgrade govarchive")
 
 
 def applied_migrations(db: sqlite_utils.Database) -> list[str]:
@@ -239,4 +264,5 @@ def migrate(db: sqlite_utils.Database, now: str) -> list[str]:
         with db.atomic():
             migration.apply(db)
             db.execute(f"INSERT INTO {_TABLE} (name, applied_at) VALUES (?, ?)", [migration.name, now])
+    db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
     return [migration.name for migration in pending]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -14,6 +16,7 @@ from archive.errors import SchemaError
 from archive.store.archive import Archive
 from archive.store.migrations import MIGRATIONS, applied_migrations
 from govarchive.cli import main
+from tests.support import ROOT
 
 READ_COMMANDS = ["stats", "search 执法", "runs", "history http://a.example.gov.cn/1.html"]
 
@@ -98,3 +101,56 @@ def test_read_commands_do_not_create_a_missing_database(tmp_path: Path, command:
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 2 and "no archive here yet" in result.stderr
     assert not (tmp_path / "none.db").exists()
+
+
+def foreign_database(path: Path) -> None:
+    db = sqlite3.connect(path)
+    db.execute("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)")
+    db.execute("INSERT INTO notes (body) VALUES ('not yours')")
+    db.commit()
+    db.close()
+
+
+def newer_archive(path: Path) -> None:
+    Archive.open(path).close()
+    db = sqlite3.connect(path)
+    db.execute("INSERT INTO schema_migrations (name, applied_at) VALUES ('from-the-future', '2030-01-01')")
+    db.commit()
+    db.close()
+
+
+@pytest.mark.parametrize("make, message", [
+    (foreign_database, "a SQLite database of another application (tables: notes, application_id 0)"),
+    (newer_archive, "made by a newer govarchive (schema 7 > 6; unknown migrations: from-the-future)"),
+])
+@pytest.mark.parametrize("command", ["crawl", "migrate", "stats"])
+def test_a_database_that_is_not_ours_is_refused_and_left_byte_identical(
+        tmp_path: Path, make, message: str, command: str) -> None:
+    db = tmp_path / "x.db"
+    make(db)
+    before = digest(db)
+    config = tmp_path / "portals.toml"
+    config.write_text('[[portal]]\nname = "a"\nstart_urls = ["http://127.0.0.1:9/"]\n', encoding="utf-8")
+    args = [command, "--db", str(db)] + (["--config", str(config)] if command == "crawl" else [])
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 2, result.output
+    assert message in result.stderr and result.stderr.count("\n") == 1
+    assert digest(db) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["portals.toml", "x.db"]
+
+
+def test_an_archive_marks_itself(tmp_path: Path) -> None:
+    Archive.open(tmp_path / "a.db").close()
+    db = sqlite3.connect(tmp_path / "a.db")
+    assert db.execute("PRAGMA application_id").fetchone()[0] == 0x476F7641
+    db.close()
+
+
+def test_concurrent_first_opens_create_the_schema_once(tmp_path: Path) -> None:
+    script = ("import sys; from archive.store.archive import Archive; "
+              "a = Archive.open(sys.argv[1]); print(len(a.migrated)); a.close()")
+    children = [subprocess.Popen([sys.executable, "-c", script, str(tmp_path / "new.db")], cwd=ROOT,
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(4)]
+    results = [child.communicate(timeout=120) + (child.returncode,) for child in children]
+    assert [code for _, _, code in results] == [0, 0, 0, 0], results
+    assert sorted(int(out) for out, _, _ in results) == [0, 0, 0, len(MIGRATIONS)]
