@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import json
+import os
 import sqlite3
 import zlib
 from collections.abc import Iterator
@@ -388,14 +389,16 @@ def _checked_path(path: str | Path, existing: bool) -> Path:
 
 @contextlib.contextmanager
 def _schema_lock(path: Path) -> Iterator[None]:
-    """An exclusive flock on the database file while its schema is checked and migrated (flock
-    and SQLite's own fcntl locks do not interfere); it opens the file without changing it."""
-    with path.open("a+b") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    """An exclusive flock on the database's folder while its schema is checked and migrated.
+
+    Not on the file itself: closing any descriptor of the database file would drop the POSIX
+    locks SQLite holds on it in this process; a folder lock creates no file either."""
+    folder = os.open(path.parent, os.O_RDONLY)
+    try:
+        fcntl.flock(folder, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(folder)  # releases the flock
 
 
 def _tune(db: sqlite_utils.Database) -> None:

@@ -229,12 +229,12 @@ def test_sigterm_records_an_interrupted_run(sample_site: SampleSite, tmp_path: P
     finally:
         if scheduler.poll() is None:
             os.kill(scheduler.pid, signal.SIGKILL)
+        log.close()
     archive = Archive.open(db)
     try:
         statuses = [row[0] for row in archive.db.execute("SELECT status FROM crawl_runs ORDER BY id")]
     finally:
         archive.close()
-    log.close()
     assert statuses == ["interrupted"], (tmp_path / "scheduler.log").read_text()
     assert scheduler.returncode == 0
 
