@@ -13,6 +13,8 @@ _META_CHARSET = re.compile(
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
 # NUL and other C0 controls (tab, newline, carriage return aside) make lxml refuse a string.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_PLAUSIBLE = re.compile("[\x20-\x7e\xa0-\xff\u2000-\u206f\u2100-\u27bf\u3000-\u303f\u3400-\u4dbf"
+                        "\u4e00-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef]")
 _HEADER_CHARSET = re.compile(r"charset\s*=\s*[\"']?([A-Za-z0-9_\-]+)", re.IGNORECASE)
 
 # gb2312 and gbk labels are nearly always GBK (or wider) bytes in practice; GB18030 is a
@@ -59,15 +61,32 @@ def decode_html(body: bytes, content_type: str | None = None, *, source: str = "
     if body.startswith(codecs.BOM_UTF8):
         return _parseable(body[len(codecs.BOM_UTF8):].decode("utf-8", "replace")), "utf-8"
     if body.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return _parseable(body.decode("utf-16", "replace")), "utf-16"
-    candidates = [declared_charset(body, content_type), "utf-8", "gb18030"]
+        text = body.decode("utf-16", "replace")
+        if not plausible_text(text):
+            raise DecodeError(source, "bytes open with a UTF-16 byte-order mark but do not read as UTF-16 text "
+                                      "(mostly unassigned or non-Chinese characters); not a page")
+        return _parseable(text), "utf-16"
+    declared = declared_charset(body, content_type)
     tried: list[str] = []
-    for encoding in candidates:
+    for encoding in [declared, "utf-8", "gb18030"]:
         if not encoding or encoding in tried:
             continue
         tried.append(encoding)
         try:
-            return _parseable(body.decode(encoding)), encoding
+            text = body.decode(encoding)
         except UnicodeDecodeError:
             continue
+        if encoding == declared or encoding == "utf-8" or plausible_text(text):
+            return _parseable(text), encoding
+        raise DecodeError(source, "bytes decode as GB18030 only into implausible characters; cannot decode the page")
     raise DecodeError(source, f"bytes are not valid {' / '.join(tried)}; cannot decode the page")
+
+
+def plausible_text(text: str) -> bool:
+    """True when at most a fifth of the visible characters are outside what Chinese pages
+    print (ASCII, CJK ideographs and punctuation, full-width forms, Latin-1, common symbols)."""
+    visible = [c for c in text if not c.isspace()]
+    if not visible:
+        return True
+    odd = sum(1 for c in visible if not _PLAUSIBLE.match(c))
+    return odd <= len(visible) / 5

@@ -227,3 +227,15 @@ def test_xhtml_declaration_and_control_characters_do_not_stop_parsing() -> None:
     assert record.text == "2024年，我镇坚持依法行政。"
     text, encoding = decode_html(html)
     assert not text.startswith("<?xml") and encoding == "gb18030"
+
+
+def test_utf16_bom_garbage_and_implausible_gb18030_are_refused_not_stored_as_mojibake() -> None:
+    import random
+
+    garbage = b"\xff\xfe" + random.Random(7).randbytes(4000)
+    with pytest.raises(DecodeError, match="byte-order mark but do not read as UTF-16 text"):
+        decode_html(garbage, source="scan.html")
+    with pytest.raises(DecodeError, match="implausible characters"):
+        decode_html(b"\x81\x30\x89\x38" * 300 + b"\x84\x31\xa4\x39" * 300, source="odd.html")
+    real = "\ufeff<html><body><p>2024年法治政府建设情况报告</p></body></html>".encode("utf-16-le")
+    assert "法治政府" in decode_html(b"\xff\xfe" + real[2:])[0]
