@@ -50,11 +50,18 @@ def is_pointer_page(page_text: str) -> bool:
 def compose_document(capture: PageCapture) -> PageDocument:
     """The page body, or its attachments' text when the page only points to them.
 
-    Raises ExtractionError when neither holds any text."""
+    Raises ExtractionError when neither holds any text, and when the page only points to
+    attachments none of which could be read: such a page is pending (nothing is stored, the next
+    crawl tries it again), never a document made of its placeholder (详见附件。)."""
     page_text = capture.record.text
     texts = [a.text for a in capture.attachments if a.text]
-    if texts and is_pointer_page(page_text):
+    pointer = is_pointer_page(page_text)
+    if texts and pointer:
         return PageDocument(capture, "\n".join(texts), page_text)
+    if pointer and capture.attachments:
+        reasons = "; ".join(f"{a.filename}: {a.error}" for a in capture.attachments)
+        raise ExtractionError(capture.url, f"pending: the page only points to its attachments and none could "
+                                           f"be read ({reasons})")
     if not page_text:
         raise ExtractionError(capture.url, "no text on the page nor in its attachments")
     return PageDocument(capture, page_text, None)

@@ -122,3 +122,34 @@ async def test_attachments_are_fetched_politely_and_failures_keep_their_kind(moc
         assert archive.db.execute("SELECT text FROM documents").fetchone()[0] == "2024年，我镇坚持依法行政。"
     finally:
         archive.close()
+
+
+@pytest_twisted.ensureDeferred
+async def test_a_pointer_page_is_pending_until_its_attachment_reads(mock_site: MockSite) -> None:
+    from tests.fixtures.documents import docx_bytes
+
+    for number in (1, 2):   # two reports whose pages read the same placeholder
+        (mock_site.root / "202501" / f"t2025012{number}_{number}.html").write_text(
+            f'<html><head><title>第{number}份报告</title></head><body><div class="TRS_Editor"><p>详见附件。</p>'
+            f'<p><a href="/upload/report{number}.docx">附件：年度报告全文.docx</a></p></div></body></html>',
+            encoding="utf-8")
+    (mock_site.root / "upload").mkdir()
+    (mock_site.root / "upload" / "report1.docx").write_bytes(docx_bytes(["第一份报告的全文，依法行政。"]))
+    config = mock_site.column("col", ["/202501/t20250121_1.html", "/202501/t20250122_2.html"])
+    db = mock_site.tmp_path / "a.db"
+    first = await crawl_in_process(config, db, "col")
+    assert first.counts.documents_new == 1
+    recorded = errors(db)
+    assert recorded["report2.docx"] == ("attachment", "HTTP 404")
+    assert recorded["t20250122_2.html"][1].startswith("pending: the page only points to its attachments")
+    # the attachment appears: the next crawl retries the page (whatever revisit_days) and stores it
+    (mock_site.root / "upload" / "report2.docx").write_bytes(docx_bytes(["第二份报告的全文，规范执法。"]))
+    second = await crawl_in_process(config, db, "col")
+    assert (second.counts.documents_new, second.counts.skipped) == (1, 1)
+    archive = Archive.open_readonly(db)
+    try:
+        texts = sorted(row[0] for row in archive.db.execute("SELECT text FROM documents"))
+        assert texts == ["第一份报告的全文，依法行政。", "第二份报告的全文，规范执法。"]
+        assert "详见附件。" not in texts
+    finally:
+        archive.close()

@@ -103,7 +103,9 @@ def test_pointer_page_takes_its_attachments_text() -> None:
     assert (document.text, document.page_text) == ("附件里的报告全文。", "详见附件。")
     long_page = "2024年，我镇坚持依法行政。" * 30
     assert composed(long_page, (attachment,)).text == long_page
-    assert composed("详见附件。", (failed,)).text == "详见附件。"
+    # while its only attachment fails, a pointer page is pending, never a document "详见附件。"
+    with pytest.raises(ExtractionError, match=r"pending: .*\(b\.pdf: HTTP 404\)"):
+        composed("详见附件。", (failed,))
     with pytest.raises(ExtractionError, match="no text on the page nor in its attachments"):
         composed("", (failed,))
     assert is_pointer_page("各位读者：具体内容请见附件。" + "说明" * 100)
