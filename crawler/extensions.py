@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from scrapy import Spider, signals
+from urllib.parse import urlsplit
+
+from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
 from archive.identity.config import NearDupSettings
 from archive.store.archive import Archive
 from archive.store.runs import FailureKind, RunCounts, RunStatus
+from crawler.registry import host_allowed
 
 # RunCounts fields that Scrapy's own stats count; the rest are `govarchive/<field>`.
 SCRAPY_STATS = {"requests": "downloader/request_count", "response_bytes": "downloader/response_bytes"}
@@ -70,6 +74,7 @@ class CrawlRunRecorder:
         crawler.signals.connect(recorder.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(recorder.spider_closed, signal=signals.spider_closed)
         crawler.signals.connect(recorder.spider_error, signal=signals.spider_error)
+        crawler.signals.connect(recorder.request_scheduled, signal=signals.request_scheduled)
         return recorder
 
     def spider_opened(self, spider: Spider) -> None:
@@ -85,6 +90,22 @@ class CrawlRunRecorder:
         session_archive(self.crawler).record_error(
             self.run_id, spider.portal.name, response.url, kind,
             f"parser crashed: {failure.type.__name__}: {failure.getErrorMessage()}")
+
+    def request_scheduled(self, request: Request, spider: Spider) -> None:
+        """A redirect or meta refresh to a host outside the portal's domains: Scrapy's offsite
+        rule drops it without a word, so the page it stood for is recorded as a failure here."""
+        kind = request.meta.get("kind")
+        if kind not in (FailureKind.LIST, FailureKind.DETAIL) or host_allowed(request.url, spider.portal):
+            return
+        how = "redirect" if request.meta.get("redirect_urls") else "link"
+        reason = f"{how} to another host {urlsplit(request.url).hostname} (not allowed)"
+        listed_url = (request.meta.get("redirect_urls") or [request.url])[0]
+        if kind == FailureKind.LIST:
+            spider.walk.answered()
+            spider.walk.failed(f"list page {listed_url}: {reason}")
+        self.crawler.stats.inc_value("govarchive/errors")
+        session_archive(self.crawler).record_error(self.run_id, spider.portal.name, listed_url, kind, reason)
+        raise IgnoreRequest(reason)  # dropped, as the offsite rule would
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
         if self.run_id is None:

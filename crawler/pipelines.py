@@ -18,7 +18,7 @@ from archive.store.runs import FailureKind
 from crawler.extensions import session_archive
 from crawler.items import PageFailure, PageGone, PageNotModified
 from crawler.registry import host_allowed
-from crawler.responses import failure_reason, raw_fetch
+from crawler.responses import failure_reason, raw_fetch, truncation
 
 logger = logging.getLogger(__name__)
 
@@ -62,9 +62,9 @@ class AttachmentPipeline:
         try:
             response = await self.crawler.engine.download_async(request)
         except Exception as exc:  # noqa: BLE001 - the downloader fails in many ways; each is a reason
-            return AttachmentCapture(url, filename, None, None, failure_reason(exc))
-        if response.status >= 400:
-            return AttachmentCapture(url, filename, None, None, f"HTTP {response.status}")
+            return AttachmentCapture(url, filename, None, None, failure_reason(exc, request, self.crawler.settings))
+        if response.status >= 400 or truncation(response):
+            return AttachmentCapture(url, filename, None, None, truncation(response) or f"HTTP {response.status}")
         return read_attachment(raw_fetch(response), filename)
 
 

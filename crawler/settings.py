@@ -30,6 +30,11 @@ DOWNLOAD_TIMEOUT = 30
 DOWNLOAD_MAXSIZE = 50 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 10 * 1024 * 1024
 REDIRECT_MAX_TIMES = 5
+# A truncated body reaches the spider flagged `dataloss`, so the failure can say how much came.
+DOWNLOAD_FAIL_ON_DATALOSS = False
+# The spider sends each list request and detail link once itself; Scrapy's filter would drop a
+# redirect to a URL already seen (a redirect loop, a link redirecting to a listed page) silently.
+DUPEFILTER_CLASS = "scrapy.dupefilters.BaseDupeFilter"
 COOKIES_ENABLED = False
 # An unattended crawler listens on nothing.
 TELNETCONSOLE_ENABLED = False

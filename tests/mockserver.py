@@ -5,6 +5,10 @@ the files of a folder, and path prefixes that misbehave on purpose.
     /delay/<ms>/<path>       waits <ms> milliseconds, then serves <path>
     /drop/<path>             closes the connection without an answer
     /partial/<path>          announces <path>'s full length, sends half of it and closes
+    /redirect/<n>/<path>     n redirects, then <path>; /loop/<a|b>/<path> redirects a <-> b for ever
+    /offsite/<path>          redirects to offsite.example.gov.cn; /meta-offsite/ does it by <meta> refresh
+    /big/<kb>, /big-unsized/<kb>   a body of <kb> KiB with, or without, a Content-Length
+    /gzip-bomb/<mb>          a small gzip body that inflates to <mb> MiB
     /<path>                  the file (404 when missing; 304 to a fresh If-Modified-Since); with a
                              `<file>.status` beside it, that status (a challenge page: 412, 521)
     POST …/dataproxy.jsp?startrecord=S&endrecord=E   a Hanweb dataproxy window: the rows S..E of
@@ -16,6 +20,7 @@ the files of a folder, and path prefixes that misbehave on purpose.
 from __future__ import annotations
 
 import contextlib
+import gzip
 import json
 import re
 import time
@@ -26,6 +31,9 @@ from pathlib import Path
 from govarchive.sample_server import SampleRequestHandler, serve_directory
 
 _BEHAVIOUR = re.compile(r"^/(status|delay)/(\d+)(/.*)$|^/(drop|partial)(/.*)$")
+_MORE = re.compile(r"^/(redirect)/(\d+)(/.*)$|^/(loop)/([ab])(/.*)$|^/(offsite|meta-offsite)(/.*)$"
+                   r"|^/(big|big-unsized|gzip-bomb)/(\d+)")
+OFFSITE = "http://offsite.example.gov.cn"
 
 
 class BehaviourHandler(SampleRequestHandler):
@@ -69,6 +77,10 @@ class BehaviourHandler(SampleRequestHandler):
             self.end_headers()
             self.wfile.write(body)
             return None
+        more = _MORE.match(self.path)
+        if more is not None:
+            self.requested.append(self.path)
+            return self._more(more)
         match = _BEHAVIOUR.match(self.path)
         if match is None:
             return super().send_head()
@@ -100,6 +112,44 @@ class BehaviourHandler(SampleRequestHandler):
         self.close_connection = True
         self.connection.shutdown(2)
         return None
+
+
+    def _more(self, match: re.Match) -> None:
+        groups = [g for g in match.groups() if g is not None]
+        kind = groups[0]
+        if kind == "redirect":
+            count, rest = int(groups[1]), groups[2]
+            return self._redirect(f"/redirect/{count - 1}{rest}" if count > 1 else rest)
+        if kind == "loop":
+            return self._redirect(f"/loop/{'b' if groups[1] == 'a' else 'a'}{groups[2]}")
+        if kind == "offsite":
+            return self._redirect(OFFSITE + groups[1])
+        if kind == "meta-offsite":
+            return self._body(f'<html><head><meta http-equiv="refresh" content="0; url={OFFSITE}{groups[1]}">'
+                              "</head><body></body></html>".encode())
+        size = int(groups[1])
+        if kind == "gzip-bomb":
+            return self._body(gzip.compress(b"\0" * size * 1024 * 1024), {"Content-Encoding": "gzip"})
+        body = ("<p>" + "报告" * (size * 1024 // 6) + "</p>").encode()
+        return self._body(body, sized=kind == "big")
+
+    def _redirect(self, location: str) -> None:
+        self.send_response(302)
+        self.send_header("Location", location)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def _body(self, body: bytes, headers: dict[str, str] | None = None, sized: bool = True) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        for key, value in (headers or {}).items():
+            self.send_header(key, value)
+        if sized:
+            self.send_header("Content-Length", str(len(body)))
+        else:
+            self.close_connection = True
+        self.end_headers()
+        self.wfile.write(body)
 
 
 @contextlib.contextmanager

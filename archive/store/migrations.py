@@ -195,6 +195,13 @@ def _walks(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE crawl_runs ADD COLUMN family TEXT")
 
 
+def _outcome_counts(db: sqlite_utils.Database) -> None:
+    """Counts for every outcome of a listed page, so a run adds up: detail links listed,
+    unchanged pages, pages robots.txt refused."""
+    for column in ("listed", "unchanged", "refused"):
+        db.execute(f"ALTER TABLE crawl_runs ADD COLUMN {column} INTEGER NOT NULL DEFAULT 0")
+
+
 @dataclasses.dataclass(frozen=True)
 class Migration:
     name: str
@@ -208,6 +215,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration("unattended", _unattended),
     Migration("failure-kinds", _failure_kinds),
     Migration("walks", _walks),
+    Migration("outcome-counts", _outcome_counts),
 )
 _TABLE = "schema_migrations"
 # `PRAGMA application_id` of a govarchive archive ("GovA"): how a file says it is one of ours.

@@ -16,12 +16,15 @@ class RunCounts:
     """The counts of one crawl run, in the order they are printed; each is a crawl_runs column."""
 
     list_pages: int = _count("list pages", summary=True)
+    listed: int = _count("detail links listed")
     detail_pages: int = _count("detail pages", summary=True)
     documents_new: int = _count("documents archived", summary=True)
     duplicates: int = _count("duplicates merged", summary=True)
     clustered: int = _count("near-duplicates clustered", summary=True)
     errors: int = _count("failures", summary=True)
+    unchanged: int = _count("unchanged")
     skipped: int = _count("not due")
+    refused: int = _count("refused by robots.txt")
     not_modified: int = _count("not modified")
     withdrawn: int = _count("withdrawn")
     requests: int = _count("requests")

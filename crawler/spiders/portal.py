@@ -26,11 +26,12 @@ from archive.families.base import ListRequest
 from archive.store.runs import FailureKind
 from crawler.items import PageFailure, PageGone, PageNotModified
 from crawler.registry import Portal, host_allowed, load_registry, select_portals
-from crawler.responses import failure_reason, raw_fetch
+from crawler.responses import failure_reason, raw_fetch, truncation
 from crawler.walk import ColumnWalk
 
 WITHDRAWN_STATUSES = (404, 410)
 CHALLENGE_STATUSES = [412, 521]   # let challenges reach the callbacks, to be named
+ROBOTS_REFUSAL = "Forbidden by robots.txt"   # scrapy's RobotsTxtMiddleware
 
 
 def _content_type(response: Response) -> str:
@@ -104,9 +105,10 @@ class PortalSpider(scrapy.Spider):
         if verdict is not None:
             yield from self._refused_list(response.url, depth, verdict)
             return
-        if response.status >= 400:
-            self.walk.failed(f"list page {response.url} answered HTTP {response.status}")
-            yield PageFailure(self.portal.name, response.url, FailureKind.LIST, f"HTTP {response.status}")
+        if response.status >= 400 or truncation(response):
+            reason = truncation(response) or f"HTTP {response.status}"
+            self.walk.failed(f"list page {response.url}: {reason}")
+            yield PageFailure(self.portal.name, response.url, FailureKind.LIST, reason)
             return
         try:
             text, _ = decode_html(response.body, _content_type(response), source=response.url)
@@ -133,9 +135,10 @@ class PortalSpider(scrapy.Spider):
 
     def _documents(self, listing: Listing) -> Iterator[scrapy.Request]:
         for document in listing.documents:
-            if host_allowed(document.url, self.portal):
-                url = safe_url_string(document.url)
+            url = safe_url_string(document.url)
+            if host_allowed(url, self.portal) and url not in self.walk.listed:  # each link once a walk
                 self.walk.listed.add(url)
+                self.crawler.stats.inc_value("govarchive/listed")
                 yield scrapy.Request(url, callback=self.parse_detail, errback=self.on_error,
                                      meta={"kind": FailureKind.DETAIL, "handle_httpstatus_list": CHALLENGE_STATUSES,
                                            "listed_title": document.title, "listed_date": document.date})
@@ -160,8 +163,9 @@ class PortalSpider(scrapy.Spider):
                 self.walk.blocked = True
             yield PageFailure(self.portal.name, response.url, FailureKind.DETAIL, f"{verdict.kind}: {verdict.reason}")
             return
-        if response.status >= 400:
-            yield PageFailure(self.portal.name, response.url, FailureKind.DETAIL, f"HTTP {response.status}")
+        if response.status >= 400 or truncation(response):
+            reason = truncation(response) or f"HTTP {response.status}"
+            yield PageFailure(self.portal.name, response.url, FailureKind.DETAIL, reason)
             return
         self.crawler.stats.inc_value("govarchive/detail_pages")
         try:
@@ -177,18 +181,16 @@ class PortalSpider(scrapy.Spider):
     def on_error(self, failure: Failure) -> Iterator[Any]:
         request = failure.request  # type: ignore[attr-defined]
         kind = request.meta.get("kind", FailureKind.DETAIL)
-        if failure.check(IgnoreRequest) and not failure.check(HttpError):
-            # robots.txt or the offsite rule refused it: policy, not a failure of the site
-            self.crawler.stats.inc_value("govarchive/refused")
-            if kind == FailureKind.LIST:
-                self.walk.answered()
-                self.walk.failed(f"list page {request.url} refused: {failure.getErrorMessage()}")
-            return
+        reason = failure_reason(failure.value, request, self.crawler.settings)
+        listed_url = (request.meta.get("redirect_urls") or [request.url])[0]  # what the walk asked for
         if kind == FailureKind.LIST:
             self.walk.answered()
-            self.walk.failed(f"list page {request.url}: {failure_reason(failure.value)}")
+            self.walk.failed(f"list page {request.url}: {reason}")
+        if failure.check(IgnoreRequest) and str(failure.value) == ROBOTS_REFUSAL:
+            self.crawler.stats.inc_value("govarchive/refused")  # skipped by policy, not a failure
+            return
         if kind == FailureKind.DETAIL and failure.check(HttpError) and \
                 failure.value.response.status in WITHDRAWN_STATUSES:
             yield PageGone(self.portal.name, request.url, failure.value.response.status)
             return
-        yield PageFailure(self.portal.name, request.url, kind, failure_reason(failure.value))
+        yield PageFailure(self.portal.name, listed_url, kind, reason)

@@ -3,6 +3,7 @@ records when pages answer with errors, delays, dropped connections and partial b
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -82,9 +83,9 @@ async def test_misbehaving_detail_pages_are_recorded_and_the_crawl_goes_on(mock_
     assert result.ok and result.counts.documents_new == 1
     recorded = errors(db)
     assert recorded["t20250116_2.html"] == ("detail page", "HTTP 500")
-    assert recorded["t20250116_3.html"][1].startswith("DownloadFailedError")
-    assert recorded["t20250116_1.html"][1].startswith("ResponseDataLossError")
-    assert recorded["t20250116_4.html"][1].startswith("DownloadTimeoutError")
+    assert recorded["t20250116_3.html"] == ("detail page", "connection closed before an answer")
+    assert re.fullmatch(r"connection closed after [\d,]+ of [\d,]+ bytes", recorded["t20250116_1.html"][1])
+    assert recorded["t20250116_4.html"] == ("detail page", "no answer within 1 s")
     assert result.counts.errors == len(recorded) == 4
     # one retry each for the 500, the dropped connection and the timeout
     assert mock_site.requested.count("/status/500/202501/t20250116_2.html") == 2
@@ -114,7 +115,7 @@ async def test_attachments_are_fetched_politely_and_failures_keep_their_kind(moc
     db = mock_site.tmp_path / "a.db"
     result = await crawl_in_process(config, db, "col")
     assert result.ok and result.counts.documents_new == 1
-    assert errors(db) == {"secret.pdf": ("attachment", "IgnoreRequest: Forbidden by robots.txt"),
+    assert errors(db) == {"secret.pdf": ("attachment", "refused by robots.txt"),
                           "x.pdf": ("attachment", "HTTP 404")}
     assert not any(path.startswith("/private/") for path in mock_site.requested)
     archive = Archive.open_readonly(db)
@@ -153,3 +154,53 @@ async def test_a_pointer_page_is_pending_until_its_attachment_reads(mock_site: M
         assert "详见附件。" not in texts
     finally:
         archive.close()
+
+
+FAULTS = {  # listed link -> the reason recorded for it (None: archived)
+    "/redirect/3/202501/t20250201_1.html": None,
+    "/redirect/12/202501/t20250202_2.html": "more than 5 redirects",
+    "/loop/a/202501/t20250203_3.html": "redirect loop (/loop/a/202501/t20250203_3.html -> "
+                                       "/loop/b/202501/t20250203_3.html -> /loop/a/202501/t20250203_3.html",
+    "/offsite/202501/t20250204_4.html": "redirect to another host offsite.example.gov.cn (not allowed)",
+    "/meta-offsite/202501/t20250205_5.html": "redirect to another host offsite.example.gov.cn (not allowed)",
+    "/big/300/202501/t20250206_6.html": "body larger than 200 KB",
+    "/big-unsized/300/202501/t20250207_7.html": "body larger than 200 KB",
+    "/gzip-bomb/64/202501/t20250208_8.html": "gzip body inflates past the limit (200 KB)",
+    "/partial/202501/t20250209_9.html": "connection closed after",
+    "/202501/t20250210_10.html": "bytes open with a UTF-16 byte-order mark but do not read as UTF-16 text",
+    "/status/404/202501/t20250211_11.html": "HTTP 404",
+    "/private/202501/t20250212_12.html": None,   # refused by robots.txt: skipped by policy
+    "/202501/t20250116_2.html": None,
+}
+
+
+@pytest_twisted.ensureDeferred
+async def test_every_listed_page_is_archived_skipped_or_recorded_with_a_reason(mock_site: MockSite) -> None:
+    import random
+
+    report = (mock_site.root / "202501" / "t20250116_1.html").read_bytes()
+    for number in (1, 9):
+        (mock_site.root / "202501" / f"t2025020{number}_{number}.html").write_bytes(
+            report.replace(b"2024", f"20{number:02d}".encode()))
+    (mock_site.root / "202501" / "t20250210_10.html").write_bytes(b"\xff\xfe" + random.Random(3).randbytes(6000))
+    config = mock_site.column("col", list(FAULTS))
+    db = mock_site.tmp_path / "a.db"
+    run = await crawl_in_process(config, db, "col", DOWNLOAD_MAXSIZE=200 * 1024, RETRY_TIMES=0)
+    archive = Archive.open_readonly(db)
+    try:
+        failures = {url.removeprefix(mock_site.base_url): reason for url, kind, reason in archive.db.execute(
+            "SELECT url, kind, reason FROM crawl_errors WHERE kind = 'detail page'")}
+        documents = archive.db.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
+    finally:
+        archive.close()
+    for link, reason in FAULTS.items():
+        if reason is None:
+            assert link not in failures, (link, failures.get(link))
+        else:
+            assert failures[link].startswith(reason), (link, failures[link])
+    counts = run.counts
+    assert documents == 2 and counts.refused == 1
+    assert counts.listed == len(FAULTS) == (counts.documents_new + counts.duplicates + counts.unchanged
+                                            + counts.not_modified + counts.skipped + counts.refused
+                                            + counts.withdrawn + len(failures))
+    assert not any("offsite.example.gov.cn" in line for line in mock_site.requested)
