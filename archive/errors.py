@@ -6,7 +6,8 @@
     │   └── DecodeError      its bytes decode in no plausible charset
     ├── ArchiveError         the SQLite archive cannot be opened, read or written
     │   └── SchemaError      its schema is not the one this version reads (run `govarchive migrate`)
-    └── SchedulerBusy        another scheduler already works on the database
+    ├── SchedulerBusy        another scheduler already works on the database
+    └── CrawlBusy            another process is crawling the portal
 
 Errors about one page carry `url` and `reason` as attributes, so a caller records the reason
 without cutting the URL off the message.
@@ -46,3 +47,7 @@ class SchemaError(ArchiveError):
 
 class SchedulerBusy(GovarchiveError):
     """Another scheduler already works on this database."""
+
+
+class CrawlBusy(GovarchiveError):
+    """Another process is crawling this portal into this database."""

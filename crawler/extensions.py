@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import socket
 from urllib.parse import urlsplit
 
 from scrapy import Request, Spider, signals
@@ -64,13 +66,16 @@ def session_archive(crawler: Crawler) -> Archive:
 class CrawlRunRecorder:
     """Opens a crawl_runs row when the spider opens, closes it with the crawl's counts."""
 
-    def __init__(self, crawler: Crawler) -> None:
+    def __init__(self, crawler: Crawler, counts_every: int) -> None:
         self.crawler = crawler
+        self.counts_every = max(counts_every, 1)
+        self.items = 0
         self.run_id: int | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> CrawlRunRecorder:
-        recorder = cls(crawler)
+        recorder = cls(crawler, crawler.settings.getint("GOVARCHIVE_COUNTS_EVERY"))
+        crawler.signals.connect(recorder.item_scraped, signal=signals.item_scraped)
         crawler.signals.connect(recorder.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(recorder.spider_closed, signal=signals.spider_closed)
         crawler.signals.connect(recorder.spider_error, signal=signals.spider_error)
@@ -80,8 +85,19 @@ class CrawlRunRecorder:
     def spider_opened(self, spider: Spider) -> None:
         archive = session_archive(self.crawler)
         archive.register_portal(spider.portal.name, spider.portal.title)
-        self.run_id = archive.start_run(spider.portal.name)
+        self.run_id = archive.start_run(spider.portal.name, pid=os.getpid(), host=socket.gethostname(),
+                                        token=self.crawler.settings.get("GOVARCHIVE_RUN_TOKEN"))
         self.crawler.stats.set_value("govarchive/run_id", self.run_id)
+
+    def item_scraped(self) -> None:
+        """Write the counts so far every GOVARCHIVE_COUNTS_EVERY items: a killed run shows them."""
+        self.items += 1
+        if self.run_id is not None and self.items % self.counts_every == 0:
+            session_archive(self.crawler).update_run_counts(self.run_id, self.counts())
+
+    def counts(self) -> RunCounts:
+        stats = self.crawler.stats
+        return RunCounts(**{name: int(stats.get_value(stats_key(name), 0)) for name in RunCounts.names()})
 
     def spider_error(self, failure: Failure, response: Response, spider: Spider) -> None:
         """A callback raised (a page no parser expected): record it; the crawl goes on."""
@@ -117,7 +133,7 @@ class CrawlRunRecorder:
             # a full walk read the whole column, by evidence: what it no longer lists is withdrawn
             self.crawler.stats.inc_value("govarchive/withdrawn", archive.mark_listing(spider.portal.name, walk.listed))
         stats = self.crawler.stats
-        counts = RunCounts(**{name: int(stats.get_value(stats_key(name), 0)) for name in RunCounts.names()})
+        counts = self.counts()
         archive.finish_run(self.run_id, run_status(reason, counts.list_pages, walk.start_blocked), counts,
                            walk=outcome,
                            family=stats.get_value("govarchive/family"))

@@ -6,16 +6,23 @@ from __future__ import annotations
 import dataclasses
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
 import time
+import uuid
 from collections import deque
 from pathlib import Path
 
+from archive.errors import CrawlBusy
+
 from archive.store.archive import Archive
 from archive.store.runs import FailureKind, RunCounts, RunStatus, describe_failure
+from crawler.lock import FileLock
 from crawler.registry import Portal
+
+HOST = socket.gethostname()
 
 # Settings for crawling sample portals on 127.0.0.1: no politeness delay is needed there.
 LOOPBACK_SETTINGS = {"AUTOTHROTTLE_ENABLED": "False", "DOWNLOAD_DELAY": "0"}
@@ -86,14 +93,45 @@ def run_crawl(portal: Portal, config: Path, db: Path, settings: dict[str, str], 
     After `timeout` seconds, or when `stop` is set, the child is asked to stop (SIGTERM) and
     killed after `grace` seconds; the run ends as `timeout` or `interrupted`.
     """
-    archive = Archive.open(db)
+    token = uuid.uuid4().hex   # how this run's row is found again, whatever else runs
+    with portal_lock(db, portal.name) as lock:  # CrawlBusy when another process crawls it
+        archive = Archive.open(db)
+        try:
+            close_abandoned_runs(archive)
+        finally:
+            archive.close()
+        env = dict(os.environ, SCRAPY_SETTINGS_MODULE="crawler.settings")
+        level = "INFO" if log_path else "ERROR"
+        command = scrapy_command(portal, config, db, {"LOG_LEVEL": level, **settings,
+                                                      "GOVARCHIVE_RUN_TOKEN": token}, refresh)
+        exit_code, ending, seconds = _run_child(command, env, lock, timeout, stop, grace, log_path)
+    return _settle_run(portal, db, token, exit_code, ending, seconds, log_path)
+
+
+def portal_lock(db: Path, portal: str) -> FileLock:
+    """Held by `govarchive crawl` and its `scrapy crawl` child while a portal is crawled."""
+    path = Path(f"{db}.crawl-{portal}.lock")
+    return FileLock(path, CrawlBusy, f"portal {portal!r} is being crawled into {Path(db).name} by {{holder}}; "
+                                     "wait for that crawl or stop it")
+
+
+def process_alive(pid: int) -> bool:
     try:
-        before = archive.last_run_id()
-    finally:
-        archive.close()
-    env = dict(os.environ, SCRAPY_SETTINGS_MODULE="crawler.settings")
-    level = "INFO" if log_path else "ERROR"
-    command = scrapy_command(portal, config, db, {"LOG_LEVEL": level, **settings}, refresh)
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def close_abandoned_runs(archive: Archive) -> list[dict]:
+    """Close the `running` rows of this machine whose crawl process is gone (killed)."""
+    return archive.close_abandoned_runs(HOST, process_alive)
+
+
+def _run_child(command: list[str], env: dict[str, str], lock: FileLock, timeout: float | None,
+               stop: threading.Event | None, grace: float, log_path: Path | None) -> tuple[int, str | None, float]:
     started = time.monotonic()
     ending: str | None = None
     log_handle = None
@@ -103,8 +141,10 @@ def run_crawl(portal: Portal, config: Path, db: Path, settings: dict[str, str], 
     try:
         # its own session: a terminal's Ctrl-C or a service manager's signal reaches the parent,
         # which decides when to stop the crawl (see SchedulerService.stop)
-        process = subprocess.Popen(command, env=env, stdout=log_handle,
+        # the child inherits the portal lock: it stays held while the crawl runs, even if we die
+        process = subprocess.Popen(command, env=env, stdout=log_handle, pass_fds=(lock.fileno(),),
                                    stderr=subprocess.STDOUT if log_handle else None, start_new_session=True)
+        lock.note_holder(process.pid)
         try:
             while process.poll() is None:
                 if timeout is not None and time.monotonic() - started > timeout:
@@ -122,27 +162,27 @@ def run_crawl(portal: Portal, config: Path, db: Path, settings: dict[str, str], 
     finally:
         if log_handle is not None:
             log_handle.close()
-    seconds = round(time.monotonic() - started, 2)
-    return _settle_run(portal, db, before, exit_code, ending, seconds, log_path)
+    return exit_code, ending, round(time.monotonic() - started, 2)
 
 
-def _settle_run(portal: Portal, db: Path, before: int, exit_code: int, ending: str | None,
+def _settle_run(portal: Portal, db: Path, token: str, exit_code: int, ending: str | None,
                 seconds: float, log_path: Path | None) -> CrawlResult:
     """Read the run the child recorded, or record one when it died before it could."""
     archive = Archive.open(db)
     try:
-        runs = [r for r in archive.runs_after(before) if r["portal"] == portal.name]
-        if not runs:
-            run_id = archive.start_run(portal.name)
+        run = archive.run_by_token(token)
+        if run is None:
+            run_id = archive.start_run(portal.name, token=token)
             archive.finish_run(run_id, ending or RunStatus.FAILED, RunCounts())
-            archive.record_error(run_id, portal.name, portal.start_urls[0], FailureKind.LIST,
+            archive.record_error(run_id, portal.name, portal.start_urls[0], FailureKind.RUN,
                                  f"scrapy exited with {exit_code} before recording the run")
-            runs = archive.runs_after(run_id - 1)
-        run = runs[-1]
+            run = archive.run_by_token(token)
         status = run["status"]
         if ending == RunStatus.TIMEOUT or (ending == RunStatus.INTERRUPTED and
                                            status in (RunStatus.OK, RunStatus.RUNNING)):
             status = ending
+        elif status == RunStatus.RUNNING and exit_code < 0:
+            status = RunStatus.INTERRUPTED   # the crawl process was killed by a signal
         elif status == RunStatus.RUNNING or (exit_code != 0 and status == RunStatus.OK):
             status = RunStatus.FAILED
         if status != run["status"]:

@@ -56,6 +56,10 @@ GOVARCHIVE_DB = "archive.db"
 GOVARCHIVE_REGISTRY = "portals.toml"
 # Download every listed detail page again in full, due or not (`govarchive crawl --refresh`).
 GOVARCHIVE_REFRESH = False
+# The token `govarchive crawl` gives the run it starts (to find its row again), and how often
+# (items) a run writes its counts so far.
+GOVARCHIVE_RUN_TOKEN = None
+GOVARCHIVE_COUNTS_EVERY = 20
 # Attachments (.docx/.pdf/.doc/.wps/.xlsx) fetched per detail page, and their size cap.
 GOVARCHIVE_MAX_ATTACHMENTS = 10
 GOVARCHIVE_ATTACHMENT_MAXSIZE = 30 * 1024 * 1024

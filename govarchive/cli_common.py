@@ -9,7 +9,7 @@ from typing import NoReturn
 
 import click
 
-from archive.errors import GovarchiveError
+from archive.errors import CrawlBusy, GovarchiveError
 from archive.store.archive import Archive
 from crawler import settings as crawl_settings
 from crawler.process import CrawlResult, run_crawl
@@ -74,7 +74,10 @@ def crawl_portals(names: tuple[str, ...], config: Path, db_path: Path,
     results = []
     for number, portal in enumerate(portals, start=1):
         click.echo(f"[{number}/{len(portals)}] crawling {portal.name} ({portal.title})", err=True)
-        result = run_crawl(portal, config, db_path, settings, refresh=refresh)
+        try:
+            result = run_crawl(portal, config, db_path, settings, refresh=refresh)
+        except CrawlBusy as exc:
+            fail(str(exc))
         print_result(result)
         results.append(result)
     return results

@@ -7,6 +7,7 @@ import datetime as dt
 
 from archive.store.archive import Archive
 from archive.store.runs import RunStatus
+from crawler.process import HOST, process_alive
 from crawler.registry import Portal
 
 FAILING_AFTER = 3
@@ -20,7 +21,7 @@ class PortalHealth:
     consecutive_failures: int
     new_documents_30d: int
     last_new_document: str | None
-    flags: tuple[str, ...]      # failing, blocked, stale, never-run
+    flags: tuple[str, ...]      # failing, blocked, interrupted, stuck, stale, never-run
 
     @property
     def healthy(self) -> bool:
@@ -40,6 +41,12 @@ def portal_health(archive: Archive, portal: Portal, now: dt.datetime) -> PortalH
         flags.append("failing")
     if activity["last_run_status"] == RunStatus.BLOCKED:
         flags.append("blocked")
+    if activity["last_run_status"] == RunStatus.INTERRUPTED:
+        flags.append("interrupted")
+    if activity["last_run_status"] == RunStatus.RUNNING and activity["last_run_process"]:
+        host, _, pid = activity["last_run_process"].rpartition(" ")
+        if host == HOST and pid.isdigit() and not process_alive(int(pid)):
+            flags.append("stuck")   # running, but its process is gone (the next crawl closes it)
     newest = activity["last_new_document"] or activity["first_run"]
     if newest and now - dt.datetime.fromisoformat(newest) > dt.timedelta(days=portal.stale_days):
         flags.append("stale")

@@ -7,6 +7,7 @@ import logging
 import threading
 
 from crawler.registry import Portal
+from archive.errors import CrawlBusy
 from crawler.process import CrawlResult, run_crawl
 from scheduler.config import SchedulerConfig
 
@@ -31,9 +32,13 @@ class CrawlJob:
         stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
         log_path = self.config.logs / portal.name / f"{stamp}.log"
         logger.info("crawl %s starts (log %s)", portal.name, log_path)
-        result = run_crawl(portal, self.config.registry, self.config.db, self.config.crawl_settings,
-                           timeout=self.config.run_timeout, log_path=log_path, stop=self.stop,
-                           grace=self.config.grace)
+        try:
+            result = run_crawl(portal, self.config.registry, self.config.db, self.config.crawl_settings,
+                               timeout=self.config.run_timeout, log_path=log_path, stop=self.stop,
+                               grace=self.config.grace)
+        except CrawlBusy as exc:  # crawled by hand right now: this slot is skipped
+            logger.warning("crawl %s not started: %s", portal.name, exc)
+            return None
         logger.info("crawl %s ended %s: %d new documents, %d failures (%.1fs)", portal.name,
                     result.status, result.counts.documents_new, result.counts.errors, result.seconds)
         self.prune_logs(portal)

@@ -16,6 +16,7 @@ from apscheduler.job import Job
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from archive.store.archive import Archive
+from crawler.process import close_abandoned_runs
 from crawler.registry import Portal
 from scheduler.config import SchedulerConfig
 from scheduler.jobs import CrawlJob
@@ -80,6 +81,13 @@ class SchedulerService:
 
     def start(self) -> None:
         """Create the jobs, start the scheduler and run each overdue portal once (catch-up)."""
+        archive = Archive.open(self.config.db)
+        try:
+            for run in close_abandoned_runs(archive):
+                logger.warning("run %s of %s was left running by pid %s: closed as interrupted",
+                               run["id"], run["portal"], run["pid"])
+        finally:
+            archive.close()
         jobs = {job.id: job for job in self.add_jobs()}
         self.scheduler.start()
         for portal in self.due_portals():
@@ -117,4 +125,4 @@ class SchedulerService:
         """Run every portal that is due now (at most max_parallel at a time) and return."""
         due = self.due_portals()
         with RunPool(max_workers=self.config.max_parallel) as pool:
-            return list(pool.map(self.runner, due))
+            return [result for result in pool.map(self.runner, due) if result is not None]

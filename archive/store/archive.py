@@ -11,7 +11,7 @@ import json
 import os
 import sqlite3
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import sqlite_utils
@@ -292,12 +292,33 @@ class Archive(ArchiveQueries):
 
     # -- crawl runs ----------------------------------------------------------------------
 
-    def start_run(self, portal: str, started_at: str | None = None) -> int:
+    def start_run(self, portal: str, started_at: str | None = None, pid: int | None = None,
+                  host: str | None = None, token: str | None = None) -> int:
+        """A `running` row owned by process `pid` on `host`; `token` lets its starter find it."""
         with self.db.atomic():
             cursor = self.db.execute(
-                "INSERT INTO crawl_runs (portal, started_at, status) VALUES (?, ?, 'running')",
-                [portal, started_at or utc_now()])
+                "INSERT INTO crawl_runs (portal, started_at, status, pid, host, token) "
+                "VALUES (?, ?, 'running', ?, ?, ?)", [portal, started_at or utc_now(), pid, host, token])
         return int(cursor.lastrowid)
+
+    def update_run_counts(self, run_id: int, counts: RunCounts) -> None:
+        """The counts so far of a run under way, so a killed run shows what it did."""
+        values = counts.as_dict()
+        with self.db.atomic():
+            self.db.execute(f"UPDATE crawl_runs SET {', '.join(f'{c} = ?' for c in values)} "
+                            "WHERE id = ? AND status = 'running'", [*values.values(), run_id])
+
+    def close_abandoned_runs(self, host: str, alive: Callable[[int], bool]) -> list[dict]:
+        """Close as `interrupted` the `running` rows of this host whose process is gone, each
+        with a crawl_errors row saying so; returns them."""
+        rows = list(self.db.query("SELECT id, portal, pid FROM crawl_runs WHERE status = 'running' AND host = ?",
+                                  [host]))
+        abandoned = [row for row in rows if row["pid"] is not None and not alive(row["pid"])]
+        for row in abandoned:
+            self.close_run(row["id"], "interrupted")
+            self.record_error(row["id"], row["portal"], "", "run",
+                              f"the crawl process (pid {row['pid']}) ended without closing its run")
+        return abandoned
 
     def finish_run(self, run_id: int, status: str, counts: RunCounts, walk: str | None = None,
                    family: str | None = None) -> None:

@@ -202,6 +202,14 @@ def _outcome_counts(db: sqlite_utils.Database) -> None:
         db.execute(f"ALTER TABLE crawl_runs ADD COLUMN {column} INTEGER NOT NULL DEFAULT 0")
 
 
+def _run_process(db: sqlite_utils.Database) -> None:
+    """Which process owns a run (host, pid) and the token its starter gave it."""
+    for column in ("pid INTEGER", "host TEXT", "token TEXT"):
+        db.execute(f"ALTER TABLE crawl_runs ADD COLUMN {column}")
+    db.execute("CREATE INDEX crawl_runs_token ON crawl_runs(token)")
+    db.execute("CREATE INDEX crawl_runs_status ON crawl_runs(status)")
+
+
 @dataclasses.dataclass(frozen=True)
 class Migration:
     name: str
@@ -216,6 +224,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration("failure-kinds", _failure_kinds),
     Migration("walks", _walks),
     Migration("outcome-counts", _outcome_counts),
+    Migration("run-process", _run_process),
 )
 _TABLE = "schema_migrations"
 # `PRAGMA application_id` of a govarchive archive ("GovA"): how a file says it is one of ours.

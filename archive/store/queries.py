@@ -107,6 +107,10 @@ class ArchiveQueries:
     def runs_after(self, run_id: int) -> list[dict]:
         return list(self.db.query("SELECT * FROM crawl_runs WHERE id > ? ORDER BY id", [run_id]))
 
+    def run_by_token(self, token: str) -> dict | None:
+        return next(iter(self.db.query("SELECT * FROM crawl_runs WHERE token = ? ORDER BY id DESC LIMIT 1",
+                                       [token])), None)
+
     def last_run_id(self) -> int:
         return int(self.db.execute("SELECT COALESCE(MAX(id), 0) FROM crawl_runs").fetchone()[0])
 
@@ -177,6 +181,8 @@ class ArchiveQueries:
             "runs": one("SELECT COUNT(*) FROM crawl_runs WHERE portal = ?", portal),
             "last_success": one("SELECT MAX(finished_at) FROM crawl_runs WHERE portal = ? AND status = 'ok'", portal),
             "last_run_status": one("SELECT status FROM crawl_runs WHERE portal = ? ORDER BY id DESC LIMIT 1", portal),
+            "last_run_process": one("SELECT host || ' ' || pid FROM crawl_runs WHERE portal = ? "
+                                    "ORDER BY id DESC LIMIT 1", portal),
             "consecutive_failures": one(
                 """SELECT COUNT(*) FROM crawl_runs WHERE portal = ? AND status NOT IN ('ok', 'running')
                    AND id > COALESCE((SELECT MAX(id) FROM crawl_runs WHERE portal = ? AND status = 'ok'), 0)""",

@@ -67,6 +67,7 @@ class FailureKind:
     LIST = "list page"
     DETAIL = "detail page"
     ATTACHMENT = "attachment"
+    RUN = "run"              # the run itself (its process died without closing it)
 
 
 def describe_failure(kind: str, reason: str) -> str:

@@ -1,0 +1,102 @@
+"""Runs tell the truth: one crawl per portal at a time, a killed crawl's row shows what it did and
+is closed, a row left running by a dead process is flagged and then closed by the next crawl."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from archive.store.archive import Archive
+from crawler.process import HOST, portal_lock
+from govarchive.cli import main
+from tests.support import FAST, ROOT, SampleSite
+
+
+def dead_pid() -> int:
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    return child.pid
+
+
+def test_a_second_crawl_of_a_portal_being_crawled_exits_2_naming_the_other(sample_site: SampleSite,
+                                                                           tmp_path: Path) -> None:
+    db = tmp_path / "a.db"
+    Archive.open(db).close()
+    with portal_lock(db, "cq-wanzhou-sample"):
+        result = CliRunner().invoke(main, ["crawl", "cq-wanzhou-sample", "--config", str(sample_site.config),
+                                           "--db", str(db), *FAST])
+    assert result.exit_code == 2
+    assert f"portal 'cq-wanzhou-sample' is being crawled into a.db by pid {os.getpid()}" in result.stderr
+    assert result.stderr.splitlines()[-1].startswith("govarchive: error: portal") and sample_site.requested == []
+
+
+def test_a_run_left_running_by_a_dead_process_is_flagged_then_closed(sample_site: SampleSite, tmp_path: Path) -> None:
+    db = tmp_path / "a.db"
+    archive = Archive.open(db)
+    stale = archive.start_run("cq-wanzhou-sample", pid=dead_pid(), host=HOST)
+    archive.close()
+    config = str(sample_site.config)
+    health = CliRunner().invoke(main, ["health", "--config", config, "--db", str(db), "--json"])
+    flags = {item["portal"]: item["flags"] for item in json.loads(health.stdout)}
+    assert "stuck" in flags["cq-wanzhou-sample"]
+    crawled = CliRunner().invoke(main, ["crawl", "cq-wanzhou-sample", "--config", config, "--db", str(db), *FAST])
+    assert crawled.exit_code == 0, crawled.output
+    archive = Archive.open_readonly(db)
+    try:
+        assert archive.db.execute("SELECT status FROM crawl_runs WHERE id = ?", [stale]).fetchone()[0] == "interrupted"
+        (reason,) = archive.db.execute("SELECT reason FROM crawl_errors WHERE run_id = ?", [stale]).fetchone()
+        assert reason.startswith("the crawl process (pid ") and reason.endswith("ended without closing its run")
+        run_ids = [row[0] for row in archive.db.execute("SELECT id FROM crawl_runs")]
+        assert len(run_ids) == len(set(run_ids)) == 2
+    finally:
+        archive.close()
+    health = CliRunner().invoke(main, ["health", "--config", config, "--db", str(db), "--json"])
+    flags = {item["portal"]: item["flags"] for item in json.loads(health.stdout)}
+    assert "stuck" not in flags["cq-wanzhou-sample"] and "interrupted" not in flags["cq-wanzhou-sample"]
+
+
+def test_kill_9_of_the_crawl_process_keeps_its_counts_and_the_next_crawl_completes(
+        sample_site: SampleSite, tmp_path: Path) -> None:
+    db = tmp_path / "a.db"
+    command = [sys.executable, "-m", "govarchive", "crawl", "cq-wanzhou-sample", "--config", str(sample_site.config),
+               "--db", str(db), "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "DOWNLOAD_DELAY=1.5",
+               "-s", "GOVARCHIVE_COUNTS_EVERY=1"]
+    parent = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline, child = time.monotonic() + 60, None
+        while child is None and time.monotonic() < deadline:
+            time.sleep(0.3)
+            if db.exists():
+                archive = Archive.open(db)
+                row = archive.db.execute("SELECT pid FROM crawl_runs WHERE status = 'running' "
+                                         "AND documents_new >= 1").fetchone()
+                archive.close()
+                child = row[0] if row else None
+        assert child is not None, "the crawl archived nothing in time"
+        os.kill(child, signal.SIGKILL)
+        assert parent.wait(timeout=60) == 1
+    finally:
+        if parent.poll() is None:
+            parent.kill()
+            parent.wait()
+    archive = Archive.open(db)
+    try:
+        status, documents = archive.db.execute("SELECT status, documents_new FROM crawl_runs").fetchone()
+    finally:
+        archive.close()
+    assert status == "interrupted" and documents >= 1   # the row shows what the killed run did
+    again = CliRunner().invoke(main, ["crawl", "cq-wanzhou-sample", "--config", str(sample_site.config),
+                                      "--db", str(db), "--json", *FAST])
+    assert again.exit_code == 0, again.output
+    archive = Archive.open_readonly(db)
+    try:
+        assert archive.db.execute("SELECT COUNT(*) FROM documents").fetchone()[0] == 2  # nothing lost
+    finally:
+        archive.close()
