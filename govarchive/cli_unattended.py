@@ -79,8 +79,9 @@ def health(config: Path, db_path: Path, as_json: bool) -> None:
     """Per portal: last success, consecutive failures, new documents in 30 days, and flags.
 
     Flags: failing (3 or more failed runs in a row), blocked (the last run met an anti-bot
-    challenge on the column's start page), stale (no new document for longer than the portal's
-    stale_days, default 400), never-run. Exit code 0 when every portal is healthy,
+    challenge on the column's start page), interrupted (the last run was stopped or killed),
+    stuck (the last run is running but its process is gone), stale (no new document for longer
+    than the portal's stale_days, default 400), never-run. Exit code 0 when every portal is healthy,
     1 otherwise, so a monitor can call it.
     """
     portals = load_portals(config)
