@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import sqlite3
 import sys
 from pathlib import Path
 
@@ -116,8 +117,13 @@ def reextract(portal: str | None, as_json: bool, db_path: Path) -> None:
 def search(query: str, limit: int, as_json: bool, db_path: Path) -> None:
     """Full-text search: every term must occur (terms of two characters such as 执法 work)."""
     archive = open_existing_archive(db_path)
-    hits = archive.search(query, limit)
-    archive.close()
+    try:
+        hits = archive.search(query, limit)
+    except sqlite3.DatabaseError as exc:
+        fail(f"{db_path}: the full-text index cannot be read ({exc}); run `govarchive check --repair`",
+             EXIT_FAILED)
+    finally:
+        archive.close()
     if as_json:
         click.echo(json.dumps([h.__dict__ for h in hits], ensure_ascii=False, indent=2))
     else:
@@ -234,6 +240,48 @@ def probe(target: str, url: str | None, answer_format: str | None, family: str |
         print_probe(result)
     listing = result.listing
     sys.exit(0 if result.verdict is None and (listing.documents or listing.next_requests) else EXIT_FAILED)
+
+
+@main.command()
+@DB_OPTION
+@click.option("--repair", is_flag=True, help="Rebuild the full-text index and close runs whose process is gone.")
+@click.option("--json", "as_json", is_flag=True, help="Print the findings as JSON.")
+def check(db_path: Path, repair: bool, as_json: bool) -> None:
+    """Check the archive: SQLite integrity, foreign keys, the full-text index, orphan rows, runs
+    still running. Exit code 1 when anything is found (after --repair: anything left).
+
+    --repair rebuilds the full-text index from the documents and closes, as interrupted, the
+    runs whose crawl process is gone; it changes nothing else.
+    """
+    from crawler.process import close_abandoned_runs
+
+    repaired: list[str] = []
+    if repair:
+        archive = open_existing_archive(db_path, write=True)
+        try:
+            if not archive.full_text_index_ok():
+                archive.rebuild_full_text_index()
+                repaired.append("rebuilt the full-text index")
+            repaired += [f"closed run {run['id']} of {run['portal']} (pid {run['pid']} is gone)"
+                         for run in close_abandoned_runs(archive)]
+        finally:
+            archive.close()
+    archive = open_existing_archive(db_path)
+    try:
+        findings = archive.integrity_findings()
+    finally:
+        archive.close()
+    if as_json:
+        click.echo(json.dumps({"db": str(db_path), "repaired": repaired, "findings": findings},
+                              ensure_ascii=False, indent=2))
+    else:
+        for line in repaired:
+            click.echo(f"repaired: {line}")
+        for finding in findings:
+            click.echo(f"{finding['check']}: {finding['detail']}")
+        if not findings:
+            click.echo(f"{db_path}: no problem found")
+    sys.exit(EXIT_FAILED if findings else 0)
 
 
 @main.command()

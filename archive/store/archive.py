@@ -341,6 +341,11 @@ class Archive(ArchiveQueries):
             self.db.execute("UPDATE crawl_runs SET status = ?, finished_at = COALESCE(finished_at, ?) "
                             "WHERE id = ?", [status, utc_now(), run_id])
 
+    def rebuild_full_text_index(self) -> None:
+        """Rebuild documents_fts from documents (`govarchive check --repair`)."""
+        with self.db.atomic():
+            self.db.execute("INSERT INTO documents_fts(documents_fts) VALUES ('rebuild')")
+
     def register_portal(self, name: str, title: str) -> None:
         """Remember a portal's title (the `reports` view prefers the issuer's own portal)."""
         with self.db.atomic():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import sqlite3
 import zlib
 
 import sqlite_utils
@@ -191,6 +192,46 @@ class ArchiveQueries:
             "last_new_document": one("SELECT MAX(first_seen) FROM documents WHERE portal = ?", portal),
             "first_run": one("SELECT MIN(started_at) FROM crawl_runs WHERE portal = ?", portal),
         }
+
+    def integrity_findings(self) -> list[dict]:
+        """What `govarchive check` reports: SQLite's integrity and foreign-key checks, the
+        full-text index against its table, rows that point at nothing, runs still `running`."""
+        findings = [{"check": "integrity", "detail": row[0]}
+                    for row in self.db.execute("PRAGMA integrity_check") if row[0] != "ok"]
+        findings += [{"check": "foreign keys", "detail": f"{row[0]} row {row[1]} -> {row[2]}"}
+                     for row in self.db.execute("PRAGMA foreign_key_check")]
+        if not self.full_text_index_ok():
+            findings.append({"check": "full-text index", "detail": "documents_fts does not match documents"})
+        orphans = {
+            "pages without their document": "SELECT COUNT(*) FROM pages WHERE document_id IS NOT NULL "
+                                            "AND document_id NOT IN (SELECT id FROM documents)",
+            "attachments without their document": "SELECT COUNT(*) FROM attachments WHERE document_id "
+                                                  "NOT IN (SELECT id FROM documents)",
+            "fetches without their body": "SELECT COUNT(*) FROM fetches WHERE body_sha256 "
+                                          "NOT IN (SELECT sha256 FROM raw_bodies)",
+            "documents without a page": "SELECT COUNT(*) FROM documents WHERE id NOT IN "
+                                        "(SELECT document_id FROM pages WHERE document_id IS NOT NULL) "
+                                        "AND id NOT IN (SELECT document_id FROM page_versions)",
+        }
+        for name, sql in orphans.items():
+            count = self.db.execute(sql).fetchone()[0]
+            if count:
+                findings.append({"check": "orphan rows", "detail": f"{count} {name}"})
+        findings += [{"check": "runs", "detail": f"run {row[0]} of {row[1]} still running (pid {row[2]} on {row[3]})"}
+                     for row in self.db.execute("SELECT id, portal, pid, host FROM crawl_runs WHERE status = 'running'")]
+        return findings
+
+    def full_text_index_ok(self) -> bool:
+        """FTS5's own integrity check of documents_fts against documents (it reads only)."""
+        query_only = self.db.execute("PRAGMA query_only").fetchone()[0]
+        self.db.execute("PRAGMA query_only = OFF")
+        try:
+            self.db.execute("INSERT INTO documents_fts(documents_fts, rank) VALUES ('integrity-check', 1)")
+            return True
+        except sqlite3.DatabaseError:
+            return False
+        finally:
+            self.db.execute(f"PRAGMA query_only = {int(query_only)}")
 
     def page_attachments(self, page_url: str) -> list[dict]:
         return list(self.db.query(
