@@ -11,7 +11,7 @@ import json
 import os
 import sqlite3
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import sqlite_utils
@@ -25,7 +25,7 @@ from archive.identity.config import NearDupSettings
 from archive.store.clusters import ClusterIndex
 from archive.store.migrations import check_ours, migrate, pending_migrations
 from archive.store.queries import ArchiveQueries
-from archive.store.runs import RunCounts
+from archive.store.run_log import RunLog
 
 METADATA_COLUMNS = ("index_no", "doc_no", "topic", "genre", "publisher", "validity",
                     "written_date", "published_date", "source")
@@ -51,7 +51,7 @@ def _metadata_row(record: Extracted) -> dict:
     }
 
 
-class Archive(ArchiveQueries):
+class Archive(RunLog, ArchiveQueries):
     """An archive database. Open with `Archive.open(path)`; every write is one transaction."""
 
     def __init__(self, db: sqlite_utils.Database, near_dup: NearDupSettings | None = None,
@@ -290,57 +290,6 @@ class Archive(ArchiveQueries):
                               [document_id]).fetchone()
         return dict(zip(columns, row, strict=True))
 
-    # -- crawl runs ----------------------------------------------------------------------
-
-    def start_run(self, portal: str, started_at: str | None = None, pid: int | None = None,
-                  host: str | None = None, token: str | None = None) -> int:
-        """A `running` row owned by process `pid` on `host`; `token` lets its starter find it."""
-        with self.db.atomic():
-            cursor = self.db.execute(
-                "INSERT INTO crawl_runs (portal, started_at, status, pid, host, token) "
-                "VALUES (?, ?, 'running', ?, ?, ?)", [portal, started_at or utc_now(), pid, host, token])
-        return int(cursor.lastrowid)
-
-    def update_run_counts(self, run_id: int, counts: RunCounts) -> None:
-        """The counts so far of a run under way, so a killed run shows what it did."""
-        values = counts.as_dict()
-        with self.db.atomic():
-            self.db.execute(f"UPDATE crawl_runs SET {', '.join(f'{c} = ?' for c in values)} "
-                            "WHERE id = ? AND status = 'running'", [*values.values(), run_id])
-
-    def close_abandoned_runs(self, host: str, alive: Callable[[int], bool]) -> list[dict]:
-        """Close as `interrupted` the `running` rows of this host whose process is gone, each
-        with a crawl_errors row saying so; returns them."""
-        rows = list(self.db.query("SELECT id, portal, pid FROM crawl_runs WHERE status = 'running' AND host = ?",
-                                  [host]))
-        abandoned = [row for row in rows if row["pid"] is not None and not alive(row["pid"])]
-        for row in abandoned:
-            self.close_run(row["id"], "interrupted")
-            self.record_error(row["id"], row["portal"], "", "run",
-                              f"the crawl process (pid {row['pid']}) ended without closing its run")
-        return abandoned
-
-    def finish_run(self, run_id: int, status: str, counts: RunCounts, walk: str | None = None,
-                   family: str | None = None) -> None:
-        """Close a run: its status, counts, whether its walk of the column was complete (and if
-        not, why) and the CMS family its list pages were read as."""
-        values = {**counts.as_dict(), "walk": walk, "family": family}
-        assignments = ", ".join(f"{column} = ?" for column in values)
-        with self.db.atomic():
-            self.db.execute(f"UPDATE crawl_runs SET finished_at = ?, status = ?, {assignments} WHERE id = ?",
-                            [utc_now(), status, *values.values(), run_id])
-
-    def set_run_log(self, run_id: int, log_path: str, log_tail: str) -> None:
-        with self.db.atomic():
-            self.db.execute("UPDATE crawl_runs SET log_path = ?, log_tail = ? WHERE id = ?",
-                            [log_path, log_tail, run_id])
-
-    def close_run(self, run_id: int, status: str) -> None:
-        """Settle a run whose crawler could not close it (killed, timed out)."""
-        with self.db.atomic():
-            self.db.execute("UPDATE crawl_runs SET status = ?, finished_at = COALESCE(finished_at, ?) "
-                            "WHERE id = ?", [status, utc_now(), run_id])
-
     def rebuild_full_text_index(self) -> None:
         """Rebuild documents_fts from documents (`govarchive check --repair`)."""
         with self.db.atomic():
@@ -393,13 +342,6 @@ class Archive(ArchiveQueries):
                    AND url NOT IN (SELECT url FROM listed_urls)""", [at, portal])
             self.db.execute("DELETE FROM listed_urls")
         return cursor.rowcount
-
-    def record_error(self, run_id: int | None, portal: str, url: str, kind: str, reason: str) -> None:
-        """A page the run meant to fetch and could not archive; `kind` is a FailureKind."""
-        with self.db.atomic():
-            self.db.execute(
-                "INSERT INTO crawl_errors (run_id, portal, url, kind, reason, at) VALUES (?, ?, ?, ?, ?, ?)",
-                [run_id, portal, url, kind, reason, utc_now()])
 
 
 def _checked_path(path: str | Path, existing: bool) -> Path:
