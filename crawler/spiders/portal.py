@@ -70,10 +70,6 @@ class PortalSpider(scrapy.Spider):
         spider.allowed_domains = list(spider.portal.allowed_domains)
         return spider
 
-    @property
-    def listed(self) -> set[str]:
-        return self.walk.listed
-
     async def start(self) -> AsyncIterator[scrapy.Request]:
         api = self.portal.list_api
         starts = [api.request(api.first_page)] if api is not None else \
@@ -93,7 +89,7 @@ class PortalSpider(scrapy.Spider):
             body = urlencode(wanted.form)
             headers.setdefault("Content-Type", "application/x-www-form-urlencoded")
         return scrapy.Request(wanted.url, method=wanted.method, body=body, headers=headers or None,
-                              callback=self.parse_list, errback=self.on_error, dont_filter=True,
+                              callback=self.parse_list, errback=self.on_error,
                               cb_kwargs={"depth": depth, "wanted": wanted},
                               meta={"kind": FailureKind.LIST, "handle_httpstatus_list": CHALLENGE_STATUSES})
 
