@@ -7,6 +7,8 @@ import re
 
 from lxml import html as lxml_html
 
+from archive.extract.dates import normalize_date
+
 _BLOCK = frozenset({"address", "article", "blockquote", "dd", "div", "dl", "dt", "figcaption",
                     "figure", "footer", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "li",
                     "main", "ol", "p", "pre", "section", "table", "tbody", "tfoot", "thead",
@@ -105,3 +107,12 @@ def in_region(element: lxml_html.HtmlElement, tags: tuple[str, ...], marker: re.
         if names.strip() and marker.search(names):
             return True
     return False
+
+
+_ROW_TAGS = ("li", "tr", "dd", "dt", "p")
+
+
+def row_date(anchor: lxml_html.HtmlElement) -> str | None:
+    """The date printed in a link's list row (`<li><a>…</a><span>2025-01-16</span></li>`)."""
+    row = next((a for a in anchor.iterancestors() if a.tag in _ROW_TAGS), None)
+    return normalize_date(row.text_content()) if row is not None else None

@@ -11,8 +11,7 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from archive.errors import ExtractionError
-from archive.extract.dates import normalize_date
-from archive.extract.lines import in_region
+from archive.extract.lines import in_region, row_date
 from archive.extract.list_api import NAME as LIST_API
 from archive.extract.list_api import ListApi, read_list_api
 from archive.families.base import ListedDocument, ListPage, ListReading, ListRequest
@@ -23,7 +22,6 @@ _DEFAULT_DETAIL = tuple(re.compile(p) for p in DETAIL_URL_PATTERNS)
 _NOT_THE_LIST = re.compile(
     r"(?:^|[\s_-])(?:footer|foot|bottom|scroll|scroller|marquee|related|relate|xgwz|xglj|xgxx|yqlj|"
     r"friend|rdxw|rdgz|hot|tjyd|slide|slider|lunbo|banner|sidebar)(?:$|[\s_-])", re.IGNORECASE)
-_ROW_TAGS = ("li", "tr", "dd", "dt", "p")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -57,12 +55,6 @@ def _absolute(base: str, href: str) -> str:
     return urldefrag(urljoin(base, href.strip()))[0]
 
 
-def _row_date(anchor: lxml_html.HtmlElement) -> str | None:
-    """The date printed in the anchor's list row (`<li><a>…</a><span>2025-01-16</span></li>`)."""
-    row = next((a for a in anchor.iterancestors() if a.tag in _ROW_TAGS), None)
-    return normalize_date(row.text_content()) if row is not None else None
-
-
 def _anchors(page: ListPage) -> list[ListedDocument]:
     found = []
     for anchor in page.root.iter("a"):
@@ -70,7 +62,7 @@ def _anchors(page: ListPage) -> list[ListedDocument]:
         if not href or href.startswith(("javascript:", "mailto:", "#")) or in_region(anchor, ("footer", "marquee"), _NOT_THE_LIST):
             continue
         title = (anchor.get("title") or " ".join(anchor.text_content().split())).strip() or None
-        found.append(ListedDocument(_absolute(page.base, href), title, _row_date(anchor)))
+        found.append(ListedDocument(_absolute(page.base, href), title, row_date(anchor)))
     return found
 
 

@@ -12,8 +12,7 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
 from lxml import html as lxml_html
 
 from archive.errors import ExtractionError
-from archive.extract.dates import normalize_date
-from archive.extract.lines import block_lines
+from archive.extract.lines import block_lines, row_date
 from archive.families.base import (MIN_BODY_CHARS, Container, DetailPage, Family, ListedDocument, ListPage,
                                    ListReading, ListRequest, container_by_rules, text_chars)
 
@@ -54,9 +53,7 @@ def _rows(fragments: list[str], base: str) -> tuple[ListedDocument, ...]:
             href = (anchor.get("href") or "").strip()
             if href and not href.startswith(("javascript:", "#")):
                 title = anchor.get("title") or " ".join(anchor.text_content().split()) or None
-                row = next((a for a in anchor.iterancestors() if a.tag in ("li", "tr", "dd", "p")), None)
-                date = normalize_date(row.text_content()) if row is not None else None
-                documents.append(ListedDocument(urljoin(base, href), title, date))
+                documents.append(ListedDocument(urljoin(base, href), title, row_date(anchor)))
     return tuple(documents)
 
 
