@@ -5,7 +5,8 @@
     ├── ExtractionError      a fetched page or file cannot become a record   (url, reason)
     │   └── DecodeError      its bytes decode in no plausible charset
     ├── ArchiveError         the SQLite archive cannot be opened, read or written
-    │   └── SchemaError      its schema is not the one this version reads (run `govarchive migrate`)
+    │   ├── SchemaError      its schema is not the one this version reads (run `govarchive migrate`)
+    │   └── ArchiveLocked    another process held the write lock for longer than the write wait
     ├── SchedulerBusy        another scheduler already works on the database
     └── CrawlBusy            another process is crawling the portal
 
@@ -43,6 +44,10 @@ class ArchiveError(GovarchiveError):
 
 class SchemaError(ArchiveError):
     """The archive's schema needs migrations this command does not apply (it only reads)."""
+
+
+class ArchiveLocked(ArchiveError):
+    """A write waited its bounded time for another process's write lock and gave up."""
 
 
 class SchedulerBusy(GovarchiveError):

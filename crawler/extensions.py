@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
+import sqlite3
+from collections import deque
 from urllib.parse import urlsplit
 
 from scrapy import Request, Spider, signals
@@ -12,10 +15,17 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
+from archive.errors import ArchiveError
 from archive.identity.config import NearDupSettings
 from archive.store.archive import Archive
 from archive.store.runs import FailureKind, RunCounts, RunStatus
+from crawler.items import PageFailure
 from crawler.registry import host_allowed
+
+logger = logging.getLogger(__name__)
+
+# What a write to the archive may raise: locked past the write wait (ArchiveLocked), disk full…
+ARCHIVE_WRITE_ERRORS = (sqlite3.Error, ArchiveError)
 
 # RunCounts fields that Scrapy's own stats count; the rest are `govarchive/<field>`.
 SCRAPY_STATS = {"requests": "downloader/request_count", "response_bytes": "downloader/response_bytes"}
@@ -25,14 +35,15 @@ def stats_key(field: str) -> str:
     return SCRAPY_STATS.get(field, f"govarchive/{field}")
 
 
-def run_status(finish_reason: str, list_pages: int, start_blocked: bool = False) -> str:
-    """ok: finished and read at least one list page; blocked: the column's start page is a
-    challenge; interrupted: stopped by a signal."""
+def run_status(finish_reason: str, list_pages: int, start_blocked: bool = False,
+               archive_failures: int = 0) -> str:
+    """ok: finished, read at least one list page and stored every page it could read;
+    blocked: the column's start page is a challenge; interrupted: stopped by a signal."""
     if finish_reason == "shutdown":
         return RunStatus.INTERRUPTED
     if start_blocked:
         return RunStatus.BLOCKED
-    if finish_reason == "finished" and list_pages > 0:
+    if finish_reason == "finished" and list_pages > 0 and not archive_failures:
         return RunStatus.OK
     return RunStatus.FAILED
 
@@ -47,7 +58,8 @@ class ArchiveSession:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ArchiveSession:
         near_dup = NearDupSettings(threshold=crawler.settings.getfloat("GOVARCHIVE_NEAR_DUP_THRESHOLD"))
-        session = cls(Archive.open(crawler.settings["GOVARCHIVE_DB"], near_dup))
+        session = cls(Archive.open(crawler.settings["GOVARCHIVE_DB"], near_dup,
+                                   write_wait=crawler.settings.getfloat("GOVARCHIVE_WRITE_WAIT")))
         crawler.signals.connect(session.engine_stopped, signal=signals.engine_stopped)
         return session
 
@@ -63,14 +75,25 @@ def session_archive(crawler: Crawler) -> Archive:
     return session.archive
 
 
+def run_recorder(crawler: Crawler) -> CrawlRunRecorder:
+    """The crawl's run recorder (CrawlRunRecorder must be enabled)."""
+    recorder = crawler.get_extension(CrawlRunRecorder)
+    if recorder is None:
+        raise RuntimeError("crawler.extensions.CrawlRunRecorder is not enabled in EXTENSIONS")
+    return recorder
+
+
 class CrawlRunRecorder:
-    """Opens a crawl_runs row when the spider opens, closes it with the crawl's counts."""
+    """Opens a crawl_runs row when the spider opens, writes its counts as the run goes and
+    closes it with them; records every failure of the run in crawl_errors."""
 
     def __init__(self, crawler: Crawler, counts_every: int) -> None:
         self.crawler = crawler
         self.counts_every = max(counts_every, 1)
         self.items = 0
         self.run_id: int | None = None
+        self.unwritten: deque[PageFailure] = deque()  # failures whose row the archive has not taken yet
+        self.archive_failures = 0   # pages lost to the archive itself (locked, full): the run fails
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> CrawlRunRecorder:
@@ -93,7 +116,37 @@ class CrawlRunRecorder:
         """Write the counts so far every GOVARCHIVE_COUNTS_EVERY items: a killed run shows them."""
         self.items += 1
         if self.run_id is not None and self.items % self.counts_every == 0:
-            session_archive(self.crawler).update_run_counts(self.run_id, self.counts())
+            try:
+                session_archive(self.crawler).update_run_counts(self.run_id, self.counts())
+            except ARCHIVE_WRITE_ERRORS as exc:  # the end of the run writes them again
+                logger.warning("counts of run %s not written: %s", self.run_id, exc)
+
+    def record_failure(self, failure: PageFailure) -> None:
+        """A page (or attachment) the run could not archive: counted, logged, and written to
+        crawl_errors with any rows held back while the archive was locked."""
+        self.crawler.stats.inc_value("govarchive/errors")
+        logger.warning("failed %s %s: %s", failure.kind, failure.url, failure.reason)
+        self.unwritten.append(failure)
+        self._write_failures()
+
+    def record_archive_failure(self, failure: PageFailure) -> None:
+        """A page the archive would not take: the run fails. Its row is held back (the archive
+        has just refused a write) and written with the next failure or at the end."""
+        self.crawler.stats.inc_value("govarchive/errors")
+        self.archive_failures += 1
+        logger.error("not archived %s: %s", failure.url, failure.reason)
+        self.unwritten.append(failure)
+
+    def _write_failures(self) -> None:
+        archive = session_archive(self.crawler)
+        while self.unwritten:
+            failure = self.unwritten[0]
+            try:
+                archive.record_error(self.run_id, failure.portal, failure.url, failure.kind, failure.reason)
+            except ARCHIVE_WRITE_ERRORS as exc:
+                logger.error("%d failure rows wait for the archive: %s", len(self.unwritten), exc)
+                return
+            self.unwritten.popleft()
 
     def counts(self) -> RunCounts:
         stats = self.crawler.stats
@@ -101,11 +154,8 @@ class CrawlRunRecorder:
 
     def spider_error(self, failure: Failure, response: Response, spider: Spider) -> None:
         """A callback raised (a page no parser expected): record it; the crawl goes on."""
-        self.crawler.stats.inc_value("govarchive/errors")
-        kind = response.meta.get("kind", FailureKind.DETAIL)
-        session_archive(self.crawler).record_error(
-            self.run_id, spider.portal.name, response.url, kind,
-            f"parser crashed: {failure.type.__name__}: {failure.getErrorMessage()}")
+        self.record_failure(PageFailure(spider.portal.name, response.url, response.meta.get("kind", FailureKind.DETAIL),
+                                        f"parser crashed: {failure.type.__name__}: {failure.getErrorMessage()}"))
 
     def request_scheduled(self, request: Request, spider: Spider) -> None:
         """A redirect or meta refresh to a host outside the portal's domains: Scrapy's offsite
@@ -119,8 +169,7 @@ class CrawlRunRecorder:
         if kind == FailureKind.LIST:
             spider.walk.answered()
             spider.walk.failed(f"list page {listed_url}: {reason}")
-        self.crawler.stats.inc_value("govarchive/errors")
-        session_archive(self.crawler).record_error(self.run_id, spider.portal.name, listed_url, kind, reason)
+        self.record_failure(PageFailure(spider.portal.name, listed_url, kind, reason))
         raise IgnoreRequest(reason)  # dropped, as the offsite rule would
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
@@ -129,11 +178,15 @@ class CrawlRunRecorder:
         archive = session_archive(self.crawler)
         walk = spider.walk
         outcome = walk.outcome() if reason == "finished" else f"incomplete: the crawl ended {reason}"
-        if outcome == "complete":
-            # a full walk read the whole column, by evidence: what it no longer lists is withdrawn
-            self.crawler.stats.inc_value("govarchive/withdrawn", archive.mark_listing(spider.portal.name, walk.listed))
-        stats = self.crawler.stats
-        counts = self.counts()
-        archive.finish_run(self.run_id, run_status(reason, counts.list_pages, walk.start_blocked), counts,
-                           walk=outcome,
-                           family=stats.get_value("govarchive/family"))
+        try:
+            if outcome == "complete":
+                # a full walk read the whole column, by evidence: what it no longer lists is withdrawn
+                self.crawler.stats.inc_value("govarchive/withdrawn",
+                                             archive.mark_listing(spider.portal.name, walk.listed))
+            self._write_failures()
+            counts = self.counts()
+            status = run_status(reason, counts.list_pages, walk.start_blocked, self.archive_failures)
+            archive.finish_run(self.run_id, status, counts, walk=outcome,
+                               family=self.crawler.stats.get_value("govarchive/family"))
+        except ARCHIVE_WRITE_ERRORS as exc:  # left running: `govarchive crawl` or the next crawl settles it
+            logger.error("run %s not closed (%d failure rows unwritten): %s", self.run_id, len(self.unwritten), exc)

@@ -3,24 +3,20 @@
 from __future__ import annotations
 
 import dataclasses
-import logging
-import sqlite3
 from typing import Any
 
 from scrapy import Request
 from scrapy.crawler import Crawler
 
-from archive.errors import ArchiveError, ExtractionError
+from archive.errors import ExtractionError
 from archive.extract.capture import AttachmentCapture, PageCapture
 from archive.extract.document import compose_document, read_attachment
 from archive.store.archive import Archive, PageOutcome
 from archive.store.runs import FailureKind
-from crawler.extensions import session_archive
+from crawler.extensions import ARCHIVE_WRITE_ERRORS, CrawlRunRecorder, run_recorder, session_archive
 from crawler.items import PageFailure, PageGone, PageNotModified
 from crawler.registry import host_allowed
 from crawler.responses import failure_reason, raw_fetch, truncation
-
-logger = logging.getLogger(__name__)
 
 OUTCOME_STATS = {
     PageOutcome.NEW: ("govarchive/documents_new",),
@@ -70,7 +66,7 @@ class AttachmentPipeline:
 
 class ArchivePipeline:
     """Stores each page's document (its body, or its attachments' text when it only points
-    to them) and records every failure in crawl_errors; counts outcomes in stats."""
+    to them) and hands every failure to the run's recorder; counts outcomes in stats."""
 
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
@@ -83,40 +79,42 @@ class ArchivePipeline:
     def archive(self) -> Archive:
         return session_archive(self.crawler)
 
+    @property
+    def recorder(self) -> CrawlRunRecorder:
+        return run_recorder(self.crawler)
+
     def process_item(self, item: Any) -> Any:
+        try:
+            self._store(item)
+        except ARCHIVE_WRITE_ERRORS as exc:
+            self.recorder.record_archive_failure(PageFailure(item.portal, item.url, FailureKind.DETAIL,
+                                                             f"archive write failed: {exc}"))
+        return item
+
+    def _store(self, item: Any) -> None:
         if isinstance(item, PageFailure):
-            self._record_failure(item)
+            self.recorder.record_failure(item)
         elif isinstance(item, PageNotModified):
             self.archive.touch_page(item.url)
         elif isinstance(item, PageGone):
             if self.archive.mark_gone(item.url, item.http_status):
                 self.crawler.stats.inc_value("govarchive/withdrawn")
             else:  # never archived: a broken link in the column
-                self._record_failure(PageFailure(item.portal, item.url, FailureKind.DETAIL,
-                                                 f"HTTP {item.http_status}"))
+                self.recorder.record_failure(PageFailure(item.portal, item.url, FailureKind.DETAIL,
+                                                         f"HTTP {item.http_status}"))
         elif isinstance(item, PageCapture):
             self._archive_page(item)
-        return item
 
     def _archive_page(self, capture: PageCapture) -> None:
         for attachment in capture.attachments:
             if attachment.error:
-                self._record_failure(PageFailure(capture.portal, attachment.url, FailureKind.ATTACHMENT,
-                                                 attachment.error))
+                self.recorder.record_failure(PageFailure(capture.portal, attachment.url, FailureKind.ATTACHMENT,
+                                                         attachment.error))
         try:
-            outcome = self.archive.record_page(compose_document(capture))
+            document = compose_document(capture)
         except ExtractionError as exc:
-            self._record_failure(PageFailure(capture.portal, capture.url, FailureKind.DETAIL, exc.reason))
+            self.recorder.record_failure(PageFailure(capture.portal, capture.url, FailureKind.DETAIL, exc.reason))
             return
-        except (sqlite3.Error, ArchiveError) as exc:
-            self._record_failure(PageFailure(capture.portal, capture.url, FailureKind.DETAIL,
-                                             f"archive write failed: {exc}"))
-            return
+        outcome = self.archive.record_page(document)
         for key in OUTCOME_STATS[outcome]:
             self.crawler.stats.inc_value(key)
-
-    def _record_failure(self, failure: PageFailure) -> None:
-        self.crawler.stats.inc_value("govarchive/errors")
-        logger.warning("failed %s %s: %s", failure.kind, failure.url, failure.reason)
-        run_id = self.crawler.stats.get_value("govarchive/run_id")
-        self.archive.record_error(run_id, failure.portal, failure.url, failure.kind, failure.reason)

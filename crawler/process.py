@@ -116,13 +116,19 @@ def portal_lock(db: Path, portal: str) -> FileLock:
 
 
 def process_alive(pid: int) -> bool:
+    """A process `pid` runs on this machine; a zombie (killed, not yet reaped by a parent that
+    does not reap, as some containers' init) is not alive."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:
         return True
-    return True
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:   # no /proc here: kill(0) is all there is to know
+        return True
+    return stat.rpartition(")")[2].split()[0] != "Z"
 
 
 def close_abandoned_runs(archive: Archive) -> list[dict]:

@@ -4,6 +4,7 @@ Components read these without fallbacks; `-s KEY=VALUE` (or `govarchive crawl -s
 """
 
 from archive.identity.config import NearDupSettings
+from archive.store.archive import WRITE_WAIT_SECONDS
 
 BOT_NAME = "govarchive"
 SPIDER_MODULES = ["crawler.spiders"]
@@ -60,6 +61,9 @@ GOVARCHIVE_REFRESH = False
 # (items) a run writes its counts so far.
 GOVARCHIVE_RUN_TOKEN = None
 GOVARCHIVE_COUNTS_EVERY = 20
+# Seconds a write waits for another process's hold on the archive before the page is recorded
+# as failed (and the run with it).
+GOVARCHIVE_WRITE_WAIT = WRITE_WAIT_SECONDS
 # Attachments (.docx/.pdf/.doc/.wps/.xlsx) fetched per detail page, and their size cap.
 GOVARCHIVE_MAX_ATTACHMENTS = 10
 GOVARCHIVE_ATTACHMENT_MAXSIZE = 30 * 1024 * 1024

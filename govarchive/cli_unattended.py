@@ -10,14 +10,17 @@ from pathlib import Path
 
 import click
 
-from archive.errors import GovarchiveError
+from archive.errors import ArchiveError, GovarchiveError
+from archive.store.archive import Archive
 from archive.store.runs import RunCounts
+from crawler.process import close_abandoned_runs
+from crawler.registry import Portal
 from govarchive.cli_common import (CONFIG_OPTION, DB_OPTION, EXIT_FAILED, SETTING_OPTION, fail, load_portals,
                                    open_archive, open_existing_archive, parse_settings)
 from govarchive.output import counts_text
 from scheduler.config import (DEFAULT_GRACE, DEFAULT_KEEP_LOGS, DEFAULT_MAX_PARALLEL, DEFAULT_RUN_TIMEOUT,
                               SchedulerConfig)
-from scheduler.health import portal_health
+from scheduler.health import PortalHealth, portal_health
 from scheduler.lock import SchedulerLock
 from scheduler.service import SchedulerService
 
@@ -80,17 +83,15 @@ def health(config: Path, db_path: Path, as_json: bool) -> None:
 
     Flags: failing (3 or more failed runs in a row), blocked (the last run met an anti-bot
     challenge on the column's start page), interrupted (the last run was stopped or killed),
-    stuck (the last run is running but its process is gone), stale (no new document for longer
-    than the portal's stale_days, default 400), never-run. Exit code 0 when every portal is healthy,
-    1 otherwise, so a monitor can call it.
+    stuck (the last run is running but its process is gone; health closes such runs as
+    interrupted when it may write the archive), stale (no new document for longer than the
+    portal's stale_days, default 400), never-run. Exit code 0 when every portal is healthy, 1
+    otherwise, so a monitor can call it.
     """
     portals = load_portals(config)
-    archive = open_existing_archive(db_path)
-    now = dt.datetime.now(dt.timezone.utc)
-    try:
-        report = [portal_health(archive, portal, now) for portal in portals]
-    finally:
-        archive.close()
+    report = health_report(db_path, portals)
+    if any("stuck" in item.flags for item in report) and settle_abandoned_runs(db_path):
+        report = health_report(db_path, portals)
     if as_json:
         click.echo(json.dumps([h.as_dict() for h in report], ensure_ascii=False, indent=2))
     else:
@@ -100,6 +101,27 @@ def health(config: Path, db_path: Path, as_json: bool) -> None:
                        f"{item.consecutive_failures} consecutive failures, "
                        f"{item.new_documents_30d} new documents in 30 days")
     sys.exit(0 if all(item.healthy for item in report) else EXIT_FAILED)
+
+
+def health_report(db_path: Path, portals: tuple[Portal, ...]) -> list[PortalHealth]:
+    archive = open_existing_archive(db_path)
+    now = dt.datetime.now(dt.timezone.utc)
+    try:
+        return [portal_health(archive, portal, now) for portal in portals]
+    finally:
+        archive.close()
+
+
+def settle_abandoned_runs(db_path: Path) -> bool:
+    """Close as interrupted the runs whose crawl process is gone, if the archive may be written."""
+    try:
+        archive = Archive.open(db_path, existing=True)
+    except ArchiveError:   # read-only here: they stay flagged stuck until a crawl closes them
+        return False
+    try:
+        return bool(close_abandoned_runs(archive))
+    finally:
+        archive.close()
 
 
 @click.command()

@@ -68,9 +68,11 @@ class SampleSite:
                                encoding="utf-8")
 
 
-async def crawl_in_process(config: Path, db: Path, portal: str, **settings: object) -> CrawlResult:
+async def crawl_in_process(config: Path, db: Path, portal: str, on: dict | None = None,
+                           **settings: object) -> CrawlResult:
     """One portal's crawl in this process (on the test session's asyncio reactor), read back
-    from the run it recorded: what `govarchive crawl` reports, without a subprocess."""
+    from the run it recorded: what `govarchive crawl` reports, without a subprocess.
+    `on` connects handlers to the crawler's signals ({signal: handler})."""
     from scrapy.crawler import CrawlerRunner
 
     from crawler.spiders.portal import PortalSpider
@@ -81,7 +83,10 @@ async def crawl_in_process(config: Path, db: Path, portal: str, **settings: obje
     runner = CrawlerRunner(project_settings(GOVARCHIVE_DB=str(db), AUTOTHROTTLE_ENABLED=False, DOWNLOAD_DELAY=0,
                                             LOG_LEVEL="WARNING", **settings))
     started = time.monotonic()
-    await runner.crawl(PortalSpider, portal=portal, config=str(config))
+    crawler = runner.create_crawler(PortalSpider)
+    for signal, handler in (on or {}).items():
+        crawler.signals.connect(handler, signal=signal)
+    await runner.crawl(crawler, portal=portal, config=str(config))
     archive = Archive.open_readonly(db)
     try:
         (run,) = [run for run in archive.runs_after(before) if run["portal"] == portal]

@@ -26,6 +26,11 @@ from archive.store.clusters import ClusterIndex
 from archive.store.migrations import check_ours, migrate, pending_migrations
 from archive.store.queries import ArchiveQueries
 from archive.store.run_log import RunLog
+from archive.store.writing import write_transaction
+
+# How long a write waits for another process's write lock before it gives up (ArchiveLocked).
+WRITE_WAIT_SECONDS = 60.0
+READ_WAIT_SECONDS = 30.0
 
 METADATA_COLUMNS = ("index_no", "doc_no", "topic", "genre", "publisher", "validity",
                     "written_date", "published_date", "source")
@@ -61,15 +66,19 @@ class Archive(RunLog, ArchiveQueries):
         self.migrated = migrated  # names of the migrations applied when it was opened
 
     @classmethod
-    def open(cls, path: str | Path, near_dup: NearDupSettings | None = None, existing: bool = False) -> Archive:
+    def open(cls, path: str | Path, near_dup: NearDupSettings | None = None, existing: bool = False,
+             write_wait: float = WRITE_WAIT_SECONDS) -> Archive:
         """Open the archive at `path` to write, creating it (unless `existing`) and applying
-        pending migrations; ArchiveError when impossible."""
+        pending migrations; ArchiveError when impossible, before anything in it changes.
+
+        Each write waits up to `write_wait` seconds for another process's write lock."""
         path = _checked_path(path, existing)
+        _refuse_read_only(path)
         db = None
         try:
             with _schema_lock(path):  # concurrent first opens create the schema once
                 db = sqlite_utils.Database(sqlite3.connect(path))
-                db.execute("PRAGMA busy_timeout = 30000")
+                db.execute(f"PRAGMA busy_timeout = {int(write_wait * 1000)}")
                 check_ours(db, path)  # before anything in the file changes, even its journal mode
                 db.enable_wal()
                 db.execute("PRAGMA synchronous = NORMAL")
@@ -96,7 +105,7 @@ class Archive(RunLog, ArchiveQueries):
             # but SQLite refuses every write on this connection
             db = sqlite_utils.Database(sqlite3.connect(f"{path.resolve().as_uri()}?mode=rw", uri=True))
             db.execute("PRAGMA query_only = ON")
-            db.execute("PRAGMA busy_timeout = 30000")
+            db.execute(f"PRAGMA busy_timeout = {int(READ_WAIT_SECONDS * 1000)}")
             _tune(db)
             check_ours(db, path)
             pending = [migration.name for migration in pending_migrations(db)]
@@ -125,7 +134,7 @@ class Archive(RunLog, ArchiveQueries):
         """
         seen_at = seen_at or utc_now()
         url, capture = page.url, page.capture
-        with self.db.atomic():
+        with write_transaction(self.db):
             if capture.raw is not None:
                 self._store_raw(capture.portal, "page", capture.raw)
             digest = text_hash(page.text)
@@ -230,7 +239,7 @@ class Archive(RunLog, ArchiveQueries):
         that already has the new text. Returns True when anything the analyst sees changed.
         """
         url, capture = page.url, page.capture
-        with self.db.atomic():
+        with write_transaction(self.db):
             known = self.db.execute("SELECT document_id FROM pages WHERE url = ?", [url]).fetchone()
             if known is None:
                 raise ArchiveError(f"{url}: not an archived page")
@@ -292,12 +301,12 @@ class Archive(RunLog, ArchiveQueries):
 
     def rebuild_full_text_index(self) -> None:
         """Rebuild documents_fts from documents (`govarchive check --repair`)."""
-        with self.db.atomic():
+        with write_transaction(self.db):
             self.db.execute("INSERT INTO documents_fts(documents_fts) VALUES ('rebuild')")
 
     def register_portal(self, name: str, title: str) -> None:
         """Remember a portal's title (the `reports` view prefers the issuer's own portal)."""
-        with self.db.atomic():
+        with write_transaction(self.db):
             self.db.execute("INSERT INTO portals (name, title) VALUES (?, ?) "
                             "ON CONFLICT(name) DO UPDATE SET title = excluded.title", [name, title])
 
@@ -306,7 +315,7 @@ class Archive(RunLog, ArchiveQueries):
     def touch_page(self, url: str, seen_at: str | None = None) -> bool:
         """A revisit answered 304 Not Modified: the page and its document were seen again."""
         seen_at = seen_at or utc_now()
-        with self.db.atomic():
+        with write_transaction(self.db):
             row = self.db.execute("SELECT document_id FROM pages WHERE url = ?", [url]).fetchone()
             if row is None:
                 return False
@@ -319,7 +328,7 @@ class Archive(RunLog, ArchiveQueries):
     def mark_gone(self, url: str, http_status: int, at: str | None = None) -> bool:
         """An archived page now answers 404/410: marked withdrawn, never deleted.
         Returns False when the URL was never archived (then it is just a broken link)."""
-        with self.db.atomic():
+        with write_transaction(self.db):
             cursor = self.db.execute(
                 "UPDATE pages SET gone_at = COALESCE(gone_at, ?), http_status = ? WHERE url = ?",
                 [at or utc_now(), http_status, url])
@@ -329,7 +338,7 @@ class Archive(RunLog, ArchiveQueries):
         """After a complete walk of a portal's column: pages no longer listed are withdrawn,
         listed ones are present. Returns how many pages were newly marked withdrawn."""
         at = at or utc_now()
-        with self.db.atomic():
+        with write_transaction(self.db):
             self.db.execute("CREATE TEMP TABLE IF NOT EXISTS listed_urls (url TEXT PRIMARY KEY)")
             self.db.execute("DELETE FROM listed_urls")
             self.db.conn.executemany("INSERT OR IGNORE INTO listed_urls (url) VALUES (?)", [(u,) for u in listed])
@@ -353,6 +362,24 @@ def _checked_path(path: str | Path, existing: bool) -> Path:
     if existing and not path.exists():
         raise ArchiveError(f"{path}: no archive here yet (run `govarchive crawl` first, or set --db)")
     return path
+
+
+def _writable(path: Path) -> bool:
+    """Writable by this process, and not marked read-only: a file or folder without any write
+    permission bit is read-only even for root, who could otherwise write it."""
+    access = os.W_OK | os.X_OK if path.is_dir() else os.W_OK
+    return os.access(path, access) and bool(path.stat().st_mode & 0o222)
+
+
+def _refuse_read_only(path: Path) -> None:
+    """ArchiveError before the first write when the database, its WAL files or its folder
+    (where SQLite creates them) cannot be written."""
+    for file in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        if file.exists() and not _writable(file):
+            raise ArchiveError(f"{path} is read-only" + ("" if file == path else f" (its {file.name})"))
+    if not _writable(path.parent.resolve()):
+        raise ArchiveError(f"{path} is read-only: its folder {path.parent} cannot be written "
+                           "(SQLite keeps its journal there)")
 
 
 @contextlib.contextmanager

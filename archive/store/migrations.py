@@ -10,6 +10,7 @@ from collections.abc import Callable
 import sqlite_utils
 
 from archive.errors import ArchiveError, SchemaError
+from archive.store.writing import write_transaction
 
 
 def _foundation(db: sqlite_utils.Database) -> None:
@@ -271,14 +272,14 @@ def migrate(db: sqlite_utils.Database, now: str) -> list[str]:
     pending = pending_migrations(db)
     if not pending:
         return []
-    with db.atomic():
+    with write_transaction(db):
         if not db.execute("SELECT 1 FROM sqlite_master WHERE name = ?", [_TABLE]).fetchone():
             legacy = applied_migrations(db)
             db.execute(f"CREATE TABLE {_TABLE} (name TEXT PRIMARY KEY, applied_at TEXT)")
             db.conn.executemany(f"INSERT INTO {_TABLE} (name, applied_at) VALUES (?, NULL)",
                                 [(name,) for name in legacy])
     for migration in pending:
-        with db.atomic():
+        with write_transaction(db):
             migration.apply(db)
             db.execute(f"INSERT INTO {_TABLE} (name, applied_at) VALUES (?, ?)", [migration.name, now])
     db.execute(f"PRAGMA application_id = {APPLICATION_ID}")

@@ -8,6 +8,7 @@ import sqlite_utils
 
 from archive.extract.capture import utc_now
 from archive.store.runs import RunCounts
+from archive.store.writing import write_transaction
 
 
 class RunLog:
@@ -18,7 +19,7 @@ class RunLog:
     def start_run(self, portal: str, started_at: str | None = None, pid: int | None = None,
                   host: str | None = None, token: str | None = None) -> int:
         """A `running` row owned by process `pid` on `host`; `token` lets its starter find it."""
-        with self.db.atomic():
+        with write_transaction(self.db):
             cursor = self.db.execute(
                 "INSERT INTO crawl_runs (portal, started_at, status, pid, host, token) "
                 "VALUES (?, ?, 'running', ?, ?, ?)", [portal, started_at or utc_now(), pid, host, token])
@@ -27,7 +28,7 @@ class RunLog:
     def update_run_counts(self, run_id: int, counts: RunCounts) -> None:
         """The counts so far of a run under way, so a killed run shows what it did."""
         values = counts.as_dict()
-        with self.db.atomic():
+        with write_transaction(self.db):
             self.db.execute(f"UPDATE crawl_runs SET {', '.join(f'{c} = ?' for c in values)} "
                             "WHERE id = ? AND status = 'running'", [*values.values(), run_id])
 
@@ -49,24 +50,24 @@ class RunLog:
         not, why) and the CMS family its list pages were read as."""
         values = {**counts.as_dict(), "walk": walk, "family": family}
         assignments = ", ".join(f"{column} = ?" for column in values)
-        with self.db.atomic():
+        with write_transaction(self.db):
             self.db.execute(f"UPDATE crawl_runs SET finished_at = ?, status = ?, {assignments} WHERE id = ?",
                             [utc_now(), status, *values.values(), run_id])
 
     def set_run_log(self, run_id: int, log_path: str, log_tail: str) -> None:
-        with self.db.atomic():
+        with write_transaction(self.db):
             self.db.execute("UPDATE crawl_runs SET log_path = ?, log_tail = ? WHERE id = ?",
                             [log_path, log_tail, run_id])
 
     def close_run(self, run_id: int, status: str) -> None:
         """Settle a run whose crawler could not close it (killed, timed out)."""
-        with self.db.atomic():
+        with write_transaction(self.db):
             self.db.execute("UPDATE crawl_runs SET status = ?, finished_at = COALESCE(finished_at, ?) "
                             "WHERE id = ?", [status, utc_now(), run_id])
 
     def record_error(self, run_id: int | None, portal: str, url: str, kind: str, reason: str) -> None:
         """A page the run meant to fetch and could not archive; `kind` is a FailureKind."""
-        with self.db.atomic():
+        with write_transaction(self.db):
             self.db.execute(
                 "INSERT INTO crawl_errors (run_id, portal, url, kind, reason, at) VALUES (?, ?, ?, ?, ?, ?)",
                 [run_id, portal, url, kind, reason, utc_now()])

@@ -12,7 +12,7 @@ from twisted.python.failure import Failure
 from archive.extract.capture import PageCapture
 from archive.store.archive import Archive
 from archive.store.runs import FailureKind
-from crawler.extensions import ArchiveSession, CrawlRunRecorder, run_status
+from crawler.extensions import ArchiveSession, run_recorder, run_status
 from crawler.items import PageFailure
 from crawler.pipelines import ArchivePipeline
 from crawler.spiders.portal import PortalSpider
@@ -58,7 +58,7 @@ def test_detail_callback_yields_a_record_or_a_failure(spider: PortalSpider) -> N
 def test_pipeline_and_recorder_write_runs_documents_and_errors(spider: PortalSpider, tmp_path: Path) -> None:
     crawler = spider.crawler
     crawler.spider = spider
-    recorder = CrawlRunRecorder.from_crawler(crawler)
+    recorder = run_recorder(crawler)  # the crawler's own, which the pipeline reports to
     pipeline = ArchivePipeline.from_crawler(crawler)
     recorder.spider_opened(spider)
     page = (PAGES / "trs" / "cq-houshan-2024" / "input.html").read_bytes()

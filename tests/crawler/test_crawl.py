@@ -4,11 +4,13 @@ records when pages answer with errors, delays, dropped connections and partial b
 from __future__ import annotations
 
 import re
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import pytest_twisted
+from scrapy import Request
 
 from archive.store.archive import Archive
 from tests.mockserver import mock_server
@@ -204,3 +206,36 @@ async def test_every_listed_page_is_archived_skipped_or_recorded_with_a_reason(m
                                             + counts.not_modified + counts.skipped + counts.refused
                                             + counts.withdrawn + len(failures))
     assert not any("offsite.example.gov.cn" in line for line in mock_site.requested)
+
+
+@pytest_twisted.ensureDeferred
+async def test_a_page_write_that_meets_a_locked_archive_fails_the_run_and_is_retried_next_time(
+        mock_site: MockSite) -> None:
+    from scrapy import signals
+
+    config = mock_site.column("locked", ["/202501/t20250116_1.html", "/202501/t20250116_2.html"])
+    db = mock_site.tmp_path / "a.db"
+    Archive.open(db).close()
+    holder = sqlite3.connect(db, isolation_level=None)  # another process's long write transaction
+
+    def hold_the_lock_once_the_run_started(response: object, request: Request, spider: object) -> None:
+        if request.meta.get("kind") == "list page" and not holder.in_transaction:
+            holder.execute("BEGIN IMMEDIATE")
+
+    def release_the_lock(spider: object) -> None:   # every page has been tried by now
+        if holder.in_transaction:
+            holder.execute("ROLLBACK")
+
+    try:
+        run = await crawl_in_process(config, db, "locked", GOVARCHIVE_WRITE_WAIT=0.3,
+                                     on={signals.response_received: hold_the_lock_once_the_run_started,
+                                         signals.spider_idle: release_the_lock})
+    finally:
+        holder.close()
+    assert run.status == "failed" and run.counts.documents_new == 0 and run.counts.errors == 2
+    reasons = {url.rsplit("/", 1)[-1]: reason for url, reason in run.failures}
+    assert reasons == dict.fromkeys(["t20250116_1.html", "t20250116_2.html"],
+                                    "archive write failed: the archive is locked by another "
+                                    "process (gave up after waiting 0.3 s)")
+    again = await crawl_in_process(config, db, "locked")
+    assert again.status == "ok" and again.counts.documents_new == 2   # nothing lost: the pages come next time

@@ -16,7 +16,7 @@ from archive.errors import SchemaError
 from archive.store.archive import Archive
 from archive.store.migrations import MIGRATIONS, applied_migrations
 from govarchive.cli import main
-from tests.support import ROOT
+from tests.support import ROOT, SampleSite
 
 # the migrations after the four an archive numbered in user_version has
 LATER = [migration.name for migration in MIGRATIONS[4:]]
@@ -157,3 +157,30 @@ def test_concurrent_first_opens_create_the_schema_once(tmp_path: Path) -> None:
     results = [child.communicate(timeout=120) + (child.returncode,) for child in children]
     assert [code for _, _, code in results] == [0, 0, 0, 0], results
     assert sorted(int(out) for out, _, _ in results) == [0, 0, 0, len(MIGRATIONS)]
+
+
+WRITE_COMMANDS = ["crawl", "reextract", "schedule --once", "migrate", "check --repair"]
+
+
+@pytest.mark.parametrize("what", ["file", "folder"])
+@pytest.mark.parametrize("command", WRITE_COMMANDS)
+def test_a_read_only_archive_is_refused_before_any_request_and_left_byte_identical(
+        sample_site: SampleSite, tmp_path: Path, command: str, what: str) -> None:
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    db = folder / "archive.db"
+    Archive.open(db).close()
+    before = digest(db)
+    (db if what == "file" else folder).chmod(0o444 if what == "file" else 0o555)
+    try:
+        args = [*command.split(), "--db", str(db)]
+        if command in ("crawl", "schedule --once"):
+            args += ["--config", str(sample_site.config)]
+        result = CliRunner().invoke(main, args)
+        assert result.exit_code == 2, result.output
+        assert result.stderr.count("\n") == 1 and result.stderr.startswith(f"govarchive: error: {db} is read-only")
+        assert sample_site.requested == []
+        assert digest(db) == before and sorted(p.name for p in folder.iterdir()) == ["archive.db"]
+    finally:
+        folder.chmod(0o755)
+        db.chmod(0o644)
