@@ -87,6 +87,9 @@ def test_kill_9_of_a_crawl_keeps_its_counts_and_the_next_crawl_completes(
                 archive.close()
                 child = row[0] if row else None
         assert child is not None, "the crawl archived nothing in time"
+        second = CliRunner().invoke(main, ["crawl", "cq-wanzhou-sample", "--config", str(sample_site.config),
+                                           "--db", str(db), *FAST])   # while the first one runs
+        assert second.exit_code == 2 and f"is being crawled into a.db by pid {child}" in second.stderr
         if killed == "child and parent":
             parent.kill()
             parent.wait()
