@@ -7,6 +7,7 @@
     ├── ArchiveError         the SQLite archive cannot be opened, read or written
     │   ├── SchemaError      its schema is not the one this version reads (run `govarchive migrate`)
     │   └── ArchiveLocked    another process held the write lock for longer than the write wait
+    ├── SettingError         a `-s KEY=VALUE` crawl setting has a value its setting cannot take
     ├── SchedulerBusy        another scheduler already works on the database
     └── CrawlBusy            another process is crawling the portal
 
@@ -48,6 +49,10 @@ class SchemaError(ArchiveError):
 
 class ArchiveLocked(ArchiveError):
     """A write waited its bounded time for another process's write lock and gave up."""
+
+
+class SettingError(GovarchiveError):
+    """A crawl setting given on the command line cannot be used; the message names it."""
 
 
 class SchedulerBusy(GovarchiveError):

@@ -4,6 +4,7 @@ used by the command line and the scheduler."""
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import os
 import signal
 import socket
@@ -15,8 +16,7 @@ import uuid
 from collections import deque
 from pathlib import Path
 
-from archive.errors import CrawlBusy
-
+from archive.errors import CrawlBusy, SettingError
 from archive.store.archive import Archive
 from archive.store.runs import FailureKind, RunCounts, RunStatus, describe_failure
 from crawler.lock import FileLock
@@ -27,6 +27,7 @@ HOST = socket.gethostname()
 # Settings for crawling sample portals on 127.0.0.1: no politeness delay is needed there.
 LOOPBACK_SETTINGS = {"AUTOTHROTTLE_ENABLED": "False", "DOWNLOAD_DELAY": "0"}
 LOG_TAIL_LINES = 40
+KEEP_LOGS = 30   # run log files kept per portal
 _POLL_SECONDS = 0.2
 
 
@@ -50,6 +51,40 @@ class CrawlResult:
         """Flat for scripts: the counts sit beside portal, status and failures."""
         row = {field.name: getattr(self, field.name) for field in dataclasses.fields(self) if field.name != "counts"}
         return {**row, **self.counts.as_dict()}
+
+
+def known_settings() -> dict[str, object]:
+    """Every setting Scrapy or govarchive defines, with its default."""
+    from scrapy.settings import default_settings
+
+    from crawler import settings as project
+
+    return {name: getattr(module, name) for module in (default_settings, project)
+            for name in dir(module) if name.isupper()}
+
+
+def check_settings(settings: dict[str, str]) -> list[str]:
+    """SettingError for a value its setting cannot take (`DOWNLOAD_DELAY=abc`); returns a
+    warning for each key neither Scrapy nor govarchive defines (passed on all the same)."""
+    known = known_settings()
+    warnings = []
+    for key, value in settings.items():
+        if key not in known:
+            warnings.append(f"-s {key}: not a Scrapy or govarchive setting (passed to Scrapy as is)")
+            continue
+        default = known[key]
+        expected = ("true or false" if isinstance(default, bool) else
+                    "a whole number" if isinstance(default, int) else
+                    "a number" if isinstance(default, float) else None)
+        try:
+            if isinstance(default, bool):
+                if value.lower() not in ("true", "false", "1", "0"):
+                    raise ValueError(value)
+            elif isinstance(default, (int, float)):
+                (int if isinstance(default, int) else float)(value)
+        except ValueError:
+            raise SettingError(f"-s {key}={value}: {key} takes {expected} (default {default!r})") from None
+    return warnings
 
 
 def scrapy_command(portal: Portal, config: Path, db: Path, settings: dict[str, str],
@@ -106,6 +141,18 @@ def run_crawl(portal: Portal, config: Path, db: Path, settings: dict[str, str], 
                                                       "GOVARCHIVE_RUN_TOKEN": token}, refresh)
         exit_code, ending, seconds = _run_child(command, env, lock, timeout, stop, grace, log_path)
     return _settle_run(portal, db, token, exit_code, ending, seconds, log_path)
+
+
+def run_log_path(logs: Path, portal: str) -> Path:
+    """Where a run's log goes: logs/<portal>/<UTC start>.log."""
+    return logs / portal / f"{dt.datetime.now(dt.timezone.utc).strftime('%Y%m%dT%H%M%SZ')}.log"
+
+
+def prune_logs(logs: Path, portal: str, keep: int = KEEP_LOGS) -> None:
+    """Keep the newest `keep` log files of a portal."""
+    files = sorted((logs / portal).glob("*.log"))
+    for old in files[: max(0, len(files) - keep)]:
+        old.unlink(missing_ok=True)
 
 
 def portal_lock(db: Path, portal: str) -> FileLock:

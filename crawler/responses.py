@@ -6,7 +6,8 @@ import re
 from urllib.parse import urlsplit
 
 from scrapy import Request
-from scrapy.exceptions import IgnoreRequest
+from scrapy.exceptions import (CannotResolveHostError, DownloadConnectionRefusedError, DownloadFailedError,
+                               IgnoreRequest, UnsupportedURLSchemeError)
 from scrapy.http import Response
 from scrapy.settings import Settings
 from scrapy.spidermiddlewares.httperror import HttpError
@@ -57,17 +58,21 @@ def failure_reason(error: BaseException, request: Request | None = None, setting
                 (f" ({_megabytes(maxsize)})" if maxsize else "")
         return f"refused: {message}"
     name = type(error).__name__
+    where = urlsplit(request.url) if request is not None else None
     if name == "DownloadCancelledError":
         return f"body larger than {_megabytes(maxsize)}" if maxsize else "download cancelled"
     if name in ("DownloadTimeoutError", "TimeoutError", "TCPTimedOutError"):
         timeout = meta.get("download_timeout") or (settings.getint("DOWNLOAD_TIMEOUT") if settings else None)
         return f"no answer within {timeout:g} s" if timeout else "timed out"
-    if "ConnectionRefused" in message or name == "ConnectionRefusedError":
-        return "connection refused"
-    if "ConnectionDone" in message or "ConnectionLost" in message or name == "ResponseNeverReceived":
+    if isinstance(error, DownloadConnectionRefusedError) or name == "ConnectionRefusedError":
+        return f"connection refused by {where.netloc}" if where else "connection refused"
+    if isinstance(error, CannotResolveHostError) or name in ("DNSLookupError", "DNSLookupFailedError"):
+        return f"DNS lookup failed for {where.hostname}" if where else "DNS lookup failed"
+    if isinstance(error, UnsupportedURLSchemeError):
+        return f"unsupported URL scheme {where.scheme!r}" if where else "unsupported URL scheme"
+    if ("ConnectionDone" in message or "ConnectionLost" in message or name == "ResponseNeverReceived"
+            or isinstance(error, DownloadFailedError) and "Connection" in message):
         return "connection closed before an answer"
-    if name in ("DNSLookupError", "DNSLookupFailedError") or "DNS lookup failed" in message:
-        return f"DNS lookup failed for {urlsplit(request.url).hostname}" if request is not None else "DNS lookup failed"
     if name == "ResponseDataLossError":
         return "connection closed before the whole body arrived"
     return f"{name}: {message}" if message else name

@@ -15,12 +15,13 @@ from archive.extract.attachments import SUFFIXES, extract_attachment, sniff_kind
 from archive.extract.page import extract_page
 from archive.reextract import reextract as run_reextract
 from archive.store.migrations import applied_migrations
-from govarchive.cli_common import (CONFIG_OPTION, DB_OPTION, EXIT_FAILED, SETTING_OPTION, crawl_portals, fail,
-                                   open_archive, open_existing_archive, parse_settings)
+from govarchive.cli_common import (CONFIG_OPTION, DB_OPTION, EXIT_FAILED, LOGS_OPTION, SETTING_OPTION,
+                                   OneLineErrors, crawl_portals, fail, known_name, open_archive,
+                                   open_existing_archive, parse_settings)
 from govarchive.cli_unattended import COMMANDS as UNATTENDED_COMMANDS
 from govarchive.output import print_hits, print_probe, summary_line
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=OneLineErrors, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="govarchive")
 def main() -> None:
     """Collect government disclosure pages (政府信息公开) into a SQLite archive.
@@ -38,16 +39,19 @@ def main() -> None:
 @click.option("--refresh", is_flag=True,
               help="Download every detail page again in full, even when it is not due for a revisit.")
 @click.option("--json", "as_json", is_flag=True, help="Print the run results as JSON on stdout.")
+@LOGS_OPTION
 def crawl(names: tuple[str, ...], config: Path, db_path: Path, settings: tuple[str, ...],
-          refresh: bool, as_json: bool) -> None:
+          refresh: bool, as_json: bool, logs_dir: Path | None) -> None:
     """Crawl the named portals (all when none is named) into the archive.
 
-    Each portal runs as its own `scrapy crawl portal` process. List pages are always read;
-    archived detail pages are downloaded again only when older than the portal's
-    revisit_days, and then conditionally. Exit code 0 when every run finished ok, 1 when a
-    run failed, 2 when the registry or database cannot be used.
+    Each portal runs as its own `scrapy crawl portal` process logging to
+    logs/<portal>/<start>.log; the terminal gets one line per portal with what failed. List
+    pages are always read; archived detail pages are downloaded again only when older than
+    the portal's revisit_days, and then conditionally. Exit code 0 when every run finished
+    ok, 1 when a run failed, 2 when the registry, database or a setting cannot be used.
     """
-    results = crawl_portals(names, config, db_path, parse_settings(settings), refresh=refresh)
+    results = crawl_portals(names, config, db_path, parse_settings(settings), refresh=refresh,
+                            logs_dir=logs_dir)
     if as_json:
         click.echo(json.dumps([r.as_dict() for r in results], ensure_ascii=False, indent=2))
     else:
@@ -90,6 +94,7 @@ def reextract(portal: str | None, as_json: bool, db_path: Path) -> None:
     changed documents is printed. Exit code 1 when a stored page no longer extracts.
     """
     archive = open_existing_archive(db_path, write=True)
+    known_name(portal, archive.portal_names(), str(db_path))
 
     def progress(done: int, total: int) -> None:
         if not as_json and (done % 100 == 0 or done == total):

@@ -12,7 +12,7 @@ import click
 from archive.errors import CrawlBusy, GovarchiveError
 from archive.store.archive import Archive
 from crawler import settings as crawl_settings
-from crawler.process import CrawlResult, run_crawl
+from crawler.process import CrawlResult, check_settings, prune_logs, run_crawl, run_log_path
 from crawler.registry import Portal, load_registry, select_portals
 from govarchive.output import print_result
 
@@ -23,6 +23,8 @@ DB_OPTION = click.option("--db", "db_path", envvar="GOVARCHIVE_DB", default=craw
                          help="Archive database (env GOVARCHIVE_DB).")
 CONFIG_OPTION = click.option("--config", default=crawl_settings.GOVARCHIVE_REGISTRY, show_default=True,
                              type=click.Path(dir_okay=False, path_type=Path), help="Portal registry (TOML).")
+LOGS_OPTION = click.option("--logs", "logs_dir", default=None, type=click.Path(file_okay=False, path_type=Path),
+                           help="Folder of per-run log files (default: logs/ beside the database).")
 SETTING_OPTION = click.option("-s", "--setting", "settings", multiple=True, metavar="KEY=VALUE",
                               help="Extra Scrapy setting for the crawl, e.g. -s DOWNLOAD_DELAY=2.")
 
@@ -30,6 +32,39 @@ SETTING_OPTION = click.option("-s", "--setting", "settings", multiple=True, meta
 def fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
     click.echo(f"govarchive: error: {message}", err=True)
     sys.exit(code)
+
+
+def warn(message: str) -> None:
+    click.echo(f"govarchive: warning: {message}", err=True)
+
+
+class OneLineErrors(click.Group):
+    """click's own usage errors as one line, like every other error: `govarchive: error: No such
+    option: --bogus (see `govarchive crawl --help`)`, exit 2; Ctrl-C ends with exit 130."""
+
+    def main(self, *args, standalone_mode: bool = True, **kwargs):  # noqa: ANN002, ANN003, ANN201
+        if not standalone_mode:
+            return super().main(*args, standalone_mode=False, **kwargs)
+        try:
+            code = super().main(*args, standalone_mode=False, **kwargs)
+        except click.ClickException as exc:
+            context = getattr(exc, "ctx", None)
+            hint = f" (see `{context.command_path} --help`)" if isinstance(exc, click.UsageError) and context else ""
+            fail(f"{exc.format_message()}{hint}", exc.exit_code)
+        except click.Abort:
+            click.echo("govarchive: stopped", err=True)
+            sys.exit(130)
+        sys.exit(code if isinstance(code, int) else 0)
+
+
+def logs_folder(db_path: Path, logs_dir: Path | None) -> Path:
+    return logs_dir or db_path.resolve().parent / "logs"
+
+
+def known_name(name: str | None, known: list[str], where: str) -> None:
+    """Exit 2 listing the known names when a name filter would match nothing."""
+    if name is not None and name not in known:
+        fail(f"no portal named {name!r} in {where} (known: {', '.join(sorted(known)) or 'none yet'})")
 
 
 def open_archive(path: Path) -> Archive:
@@ -57,27 +92,38 @@ def load_portals(config: Path, names: tuple[str, ...] = ()) -> tuple[Portal, ...
 
 
 def parse_settings(pairs: tuple[str, ...]) -> dict[str, str]:
+    """-s KEY=VALUE pairs: exit 2 on a malformed pair or a value its setting cannot take; a
+    warning for a key nobody defines."""
     settings = {}
     for pair in pairs:
         key, sep, value = pair.partition("=")
         if not sep or not key:
-            fail(f"--setting {pair!r}: expected KEY=VALUE")
+            fail(f"-s {pair!r}: expected KEY=VALUE")
         settings[key] = value
+    try:
+        for warning in check_settings(settings):
+            warn(warning)
+    except GovarchiveError as exc:
+        fail(str(exc))
     return settings
 
 
-def crawl_portals(names: tuple[str, ...], config: Path, db_path: Path,
-                  settings: dict[str, str], refresh: bool = False) -> list[CrawlResult]:
-    """Validate registry and database first (exit 2), then crawl each portal in turn."""
+def crawl_portals(names: tuple[str, ...], config: Path, db_path: Path, settings: dict[str, str],
+                  refresh: bool = False, logs_dir: Path | None = None) -> list[CrawlResult]:
+    """Validate registry and database first (exit 2), then crawl each portal in turn, each
+    logging to its own file under `logs_dir` (the terminal gets the summary)."""
     portals = load_portals(config, names)
     open_archive(db_path).close()
+    logs = logs_folder(db_path, logs_dir)
     results = []
     for number, portal in enumerate(portals, start=1):
         click.echo(f"[{number}/{len(portals)}] crawling {portal.name} ({portal.title})", err=True)
         try:
-            result = run_crawl(portal, config, db_path, settings, refresh=refresh)
+            result = run_crawl(portal, config, db_path, settings, refresh=refresh,
+                               log_path=run_log_path(logs, portal.name))
         except CrawlBusy as exc:
             fail(str(exc))
+        prune_logs(logs, portal.name)
         print_result(result)
         results.append(result)
     return results

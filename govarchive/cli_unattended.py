@@ -13,13 +13,12 @@ import click
 from archive.errors import ArchiveError, GovarchiveError
 from archive.store.archive import Archive
 from archive.store.runs import RunCounts
-from crawler.process import close_abandoned_runs
+from crawler.process import KEEP_LOGS, close_abandoned_runs
 from crawler.registry import Portal
-from govarchive.cli_common import (CONFIG_OPTION, DB_OPTION, EXIT_FAILED, SETTING_OPTION, fail, load_portals,
-                                   open_archive, open_existing_archive, parse_settings)
+from govarchive.cli_common import (CONFIG_OPTION, DB_OPTION, EXIT_FAILED, LOGS_OPTION, SETTING_OPTION, fail,
+                                   known_name, load_portals, logs_folder, open_archive, open_existing_archive, parse_settings)
 from govarchive.output import counts_text
-from scheduler.config import (DEFAULT_GRACE, DEFAULT_KEEP_LOGS, DEFAULT_MAX_PARALLEL, DEFAULT_RUN_TIMEOUT,
-                              SchedulerConfig)
+from scheduler.config import DEFAULT_GRACE, DEFAULT_MAX_PARALLEL, DEFAULT_RUN_TIMEOUT, SchedulerConfig
 from scheduler.health import PortalHealth, portal_health
 from scheduler.lock import SchedulerLock
 from scheduler.service import SchedulerService
@@ -35,9 +34,8 @@ from scheduler.service import SchedulerService
               type=click.FloatRange(1), help="Seconds before a crawl is stopped and recorded as timeout.")
 @click.option("--grace", default=DEFAULT_GRACE, show_default=True, type=click.FloatRange(0),
               help="Seconds running crawls get to finish after SIGTERM/SIGINT before they are stopped.")
-@click.option("--logs", "logs_dir", default=None, type=click.Path(file_okay=False, path_type=Path),
-              help="Folder of per-run log files (default: logs/ beside the database).")
-@click.option("--keep-logs", default=DEFAULT_KEEP_LOGS, show_default=True, type=click.IntRange(1),
+@LOGS_OPTION
+@click.option("--keep-logs", default=KEEP_LOGS, show_default=True, type=click.IntRange(1),
               help="Log files kept per portal.")
 @SETTING_OPTION
 def schedule(config: Path, db_path: Path, once: bool, max_parallel: int, run_timeout: float, grace: float,
@@ -54,7 +52,7 @@ def schedule(config: Path, db_path: Path, once: bool, max_parallel: int, run_tim
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s", stream=sys.stderr)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
     scheduler_config = SchedulerConfig(
-        registry=config, db=db_path, logs=logs_dir or db_path.resolve().parent / "logs",
+        registry=config, db=db_path, logs=logs_folder(db_path, logs_dir),
         max_parallel=max_parallel, run_timeout=run_timeout, grace=grace, keep_logs=keep_logs,
         crawl_settings=parse_settings(settings))
     try:
@@ -132,6 +130,7 @@ def settle_abandoned_runs(db_path: Path) -> bool:
 def runs(db_path: Path, portal: str | None, limit: int, as_json: bool) -> None:
     """Recent crawl runs, newest first: status, counts and the log file."""
     archive = open_existing_archive(db_path)
+    known_name(portal, archive.portal_names(), str(db_path))
     try:
         rows = archive.recent_runs(portal, limit)
     finally:

@@ -26,14 +26,17 @@ def print_result(result: CrawlResult) -> None:
     for url, reason in result.failures[:SHOWN_FAILURES]:
         click.echo(f"    failed {url}: {reason}", err=True)
     if len(result.failures) > SHOWN_FAILURES:
-        click.echo(f"    … and {len(result.failures) - SHOWN_FAILURES} more (table crawl_errors)", err=True)
+        click.echo(f"    … and {len(result.failures) - SHOWN_FAILURES} more (govarchive errors --portal {result.portal})",
+                   err=True)
+    if result.log_path and not result.ok:
+        click.echo(f"    log: {result.log_path}", err=True)
 
 
 def summary_line(results: list[CrawlResult]) -> str:
     total = functools.reduce(operator.add, (r.counts for r in results), RunCounts())
     failed = sum(not r.ok for r in results)
     return " · ".join([f"portals: {len(results)} ({failed} failed)",
-                       *(f"{label}: {value:,}" for label, value in total.labelled(summary_only=True))])
+                       *(f"{label}: {value:,}" for label, value in total.labelled(summary_only=True, headings=True))])
 
 
 def print_hits(query: str, hits: list[SearchHit]) -> None:

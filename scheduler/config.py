@@ -5,10 +5,11 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
+from crawler.process import KEEP_LOGS
+
 DEFAULT_MAX_PARALLEL = 2
 DEFAULT_RUN_TIMEOUT = 3 * 3600.0
 DEFAULT_GRACE = 60.0
-DEFAULT_KEEP_LOGS = 30
 
 
 @dataclasses.dataclass(frozen=True)
@@ -19,5 +20,5 @@ class SchedulerConfig:
     max_parallel: int = DEFAULT_MAX_PARALLEL    # portals crawling at the same time
     run_timeout: float = DEFAULT_RUN_TIMEOUT    # seconds before a crawl is stopped as `timeout`
     grace: float = DEFAULT_GRACE                # seconds a stopping crawl gets before it is killed
-    keep_logs: int = DEFAULT_KEEP_LOGS          # log files kept per portal
+    keep_logs: int = KEEP_LOGS                  # log files kept per portal
     crawl_settings: dict[str, str] = dataclasses.field(default_factory=dict)

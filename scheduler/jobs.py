@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import threading
 
 from crawler.registry import Portal
 from archive.errors import CrawlBusy
-from crawler.process import CrawlResult, run_crawl
+from crawler.process import CrawlResult, prune_logs, run_crawl, run_log_path
 from scheduler.config import SchedulerConfig
 
 logger = logging.getLogger(__name__)
@@ -29,8 +28,7 @@ class CrawlJob:
         if self.closed.is_set():
             logger.info("crawl %s not started: the scheduler is stopping", portal.name)
             return None
-        stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
-        log_path = self.config.logs / portal.name / f"{stamp}.log"
+        log_path = run_log_path(self.config.logs, portal.name)
         logger.info("crawl %s starts (log %s)", portal.name, log_path)
         try:
             result = run_crawl(portal, self.config.registry, self.config.db, self.config.crawl_settings,
@@ -41,10 +39,5 @@ class CrawlJob:
             return None
         logger.info("crawl %s ended %s: %d new documents, %d failures (%.1fs)", portal.name,
                     result.status, result.counts.documents_new, result.counts.errors, result.seconds)
-        self.prune_logs(portal)
+        prune_logs(self.config.logs, portal.name, self.config.keep_logs)
         return result
-
-    def prune_logs(self, portal: Portal) -> None:
-        logs = sorted((self.config.logs / portal.name).glob("*.log"))
-        for old in logs[: max(0, len(logs) - self.config.keep_logs)]:
-            old.unlink(missing_ok=True)

@@ -165,6 +165,11 @@ class ArchiveQueries:
                FROM page_versions v JOIN documents d ON d.id = v.document_id
                WHERE v.url = ? ORDER BY v.seen_at, v.rowid""", [url]))
 
+    def portal_names(self) -> list[str]:
+        """Every portal the archive knows: crawled, or holding pages."""
+        return [row[0] for row in self.db.execute(
+            "SELECT name FROM portals UNION SELECT portal FROM crawl_runs UNION SELECT portal FROM pages")]
+
     def recent_runs(self, portal: str | None = None, limit: int = 20) -> list[dict]:
         return list(self.db.query(
             f"""SELECT id, portal, started_at, finished_at, status, {', '.join(RunCounts.names())}, walk, family,

@@ -5,30 +5,30 @@ from __future__ import annotations
 import dataclasses
 
 
-def _count(label: str, summary: bool = False) -> int:
-    """A run count: `label` reads after the number ("3 list pages"); `summary` counts appear
-    in the one-line summary of several runs."""
-    return dataclasses.field(default=0, metadata={"label": label, "summary": summary})
+def _count(one: str, many: str | None = None, summary: bool = False) -> int:
+    """A run count: its label reads after the number ("1 list page", "3 list pages"; `many`
+    defaults to `one`); `summary` counts appear in the one-line summary of several runs."""
+    return dataclasses.field(default=0, metadata={"one": one, "many": many or one, "summary": summary})
 
 
 @dataclasses.dataclass(frozen=True)
 class RunCounts:
     """The counts of one crawl run, in the order they are printed; each is a crawl_runs column."""
 
-    list_pages: int = _count("list pages", summary=True)
-    listed: int = _count("detail links listed")
-    detail_pages: int = _count("detail pages", summary=True)
-    documents_new: int = _count("documents archived", summary=True)
-    duplicates: int = _count("duplicates merged", summary=True)
-    clustered: int = _count("near-duplicates clustered", summary=True)
-    errors: int = _count("failures", summary=True)
+    list_pages: int = _count("list page", "list pages", summary=True)
+    listed: int = _count("detail link listed", "detail links listed")
+    detail_pages: int = _count("detail page", "detail pages", summary=True)
+    documents_new: int = _count("document archived", "documents archived", summary=True)
+    duplicates: int = _count("duplicate merged", "duplicates merged", summary=True)
+    clustered: int = _count("near-duplicate clustered", "near-duplicates clustered", summary=True)
+    errors: int = _count("failure", "failures", summary=True)
     unchanged: int = _count("unchanged")
     skipped: int = _count("not due")
     refused: int = _count("refused by robots.txt")
     not_modified: int = _count("not modified")
     withdrawn: int = _count("withdrawn")
-    requests: int = _count("requests")
-    response_bytes: int = _count("bytes")
+    requests: int = _count("request", "requests")
+    response_bytes: int = _count("byte", "bytes")
 
     @classmethod
     def names(cls) -> tuple[str, ...]:
@@ -41,10 +41,12 @@ class RunCounts:
     def as_dict(self) -> dict[str, int]:
         return dataclasses.asdict(self)
 
-    def labelled(self, summary_only: bool = False) -> list[tuple[str, int]]:
-        """(label, value) in order: what a person reads."""
-        return [(field.metadata["label"], getattr(self, field.name)) for field in dataclasses.fields(self)
-                if field.metadata["summary"] or not summary_only]
+    def labelled(self, summary_only: bool = False, headings: bool = False) -> list[tuple[str, int]]:
+        """(label, value) in order, what a person reads: the label in the number the value
+        takes ("1 failure", "2 failures"), or always plural as `headings` ("failures: 1")."""
+        return [(field.metadata["many" if headings or value != 1 else "one"], value)
+                for field in dataclasses.fields(self) if field.metadata["summary"] or not summary_only
+                for value in (getattr(self, field.name),)]
 
     def __add__(self, other: RunCounts) -> RunCounts:
         return RunCounts(**{name: getattr(self, name) + getattr(other, name) for name in self.names()})

@@ -15,7 +15,7 @@ import pytest
 from click.testing import CliRunner
 
 from archive.store.archive import Archive
-from crawler.process import HOST, portal_lock
+from crawler.process import HOST, portal_lock, process_alive
 from govarchive.cli import main
 from tests.support import FAST, ROOT, SampleSite
 
@@ -95,6 +95,8 @@ def test_kill_9_of_a_crawl_keeps_its_counts_and_the_next_crawl_completes(
             parent.wait()
         os.kill(child, signal.SIGKILL)
         assert parent.wait(timeout=60) == (1 if killed == "child" else -signal.SIGKILL)
+        while process_alive(child):   # SIGKILL takes effect when the kernel gets to it
+            time.sleep(0.05)
     finally:
         if parent.poll() is None:
             parent.kill()
