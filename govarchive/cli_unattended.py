@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import subprocess
 import sys
 from pathlib import Path
 
@@ -17,10 +18,12 @@ from crawler.process import KEEP_LOGS, close_abandoned_runs
 from crawler.registry import Portal
 from govarchive.cli_common import (CONFIG_OPTION, DB_OPTION, EXIT_FAILED, LOGS_OPTION, SETTING_OPTION, fail,
                                    known_name, load_portals, logs_folder, open_archive, open_existing_archive, parse_settings)
-from govarchive.output import counts_text
+from govarchive.output import counts_text, plural
 from scheduler.config import DEFAULT_GRACE, DEFAULT_MAX_PARALLEL, DEFAULT_RUN_TIMEOUT, SchedulerConfig
 from scheduler.health import PortalHealth, portal_health
 from scheduler.lock import SchedulerLock
+
+ALERT_TIMEOUT = 120  # seconds the --alert command may take
 from scheduler.service import SchedulerService
 
 
@@ -75,30 +78,63 @@ def schedule(config: Path, db_path: Path, once: bool, max_parallel: int, run_tim
 @click.command()
 @CONFIG_OPTION
 @DB_OPTION
-@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
-def health(config: Path, db_path: Path, as_json: bool) -> None:
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON, each flag with its evidence.")
+@click.option("--quiet", is_flag=True,
+              help="Print only the portals that need attention (nothing when all are healthy): for cron's mail.")
+@click.option("--alert", "alert_command", default=None, metavar="COMMAND",
+              help="When a portal needs attention, run COMMAND (a shell command) with the JSON report of "
+                   "those portals on stdin, e.g. --alert 'mail -s \"govarchive health\" ops@example.org'.")
+def health(config: Path, db_path: Path, as_json: bool, quiet: bool, alert_command: str | None) -> None:
     """Per portal: last success, consecutive failures, new documents in 30 days, and flags.
 
-    Flags: failing (3 or more failed runs in a row), blocked (the last run met an anti-bot
-    challenge on the column's start page), interrupted (the last run was stopped or killed),
-    stuck (the last run is running but its process is gone; health closes such runs as
-    interrupted when it may write the archive), stale (no new document for longer than the
-    portal's stale_days, default 400), never-run. Exit code 0 when every portal is healthy, 1
-    otherwise, so a monitor can call it.
+    \b
+    Flags (each rule in README.md, "Health"):
+      failing       3 or more failed runs in a row
+      blocked       the last run met an anti-bot challenge on the column's start page
+      interrupted   the last run was stopped or killed
+      stuck         the last run is running but its process is gone (health closes it as
+                    interrupted when it may write the archive)
+      empty         the last 3 runs read the column and found no document link, earlier
+                    runs found some: the layout changed
+      dropping      the last run found under half the usual document links per list page
+      broken-links  the same pages or attachments failed in each of the last 3 runs
+      stale         no new document for longer than the portal's stale_days (default 400)
+      never-run     no run yet
+
+    Exit code 0 when every portal is healthy, 1 otherwise (also when --alert ran), so a
+    monitor can call it; 2 when the registry or database cannot be used, or --alert failed.
     """
     portals = load_portals(config)
     report = health_report(db_path, portals)
     if any("stuck" in item.flags for item in report) and settle_abandoned_runs(db_path):
         report = health_report(db_path, portals)
+    shown = [item for item in report if not (quiet and item.healthy)]
     if as_json:
-        click.echo(json.dumps([h.as_dict() for h in report], ensure_ascii=False, indent=2))
+        click.echo(json.dumps([item.as_dict() for item in shown], ensure_ascii=False, indent=2))
     else:
-        for item in report:
+        for item in shown:
             state = "ok" if item.healthy else ", ".join(item.flags)
             click.echo(f"{item.portal}: {state} — last success {item.last_success or 'never'}, "
-                       f"{item.consecutive_failures} consecutive failures, "
-                       f"{item.new_documents_30d} new documents in 30 days")
-    sys.exit(0 if all(item.healthy for item in report) else EXIT_FAILED)
+                       f"{plural(item.consecutive_failures, 'consecutive failure')}, "
+                       f"{plural(item.new_documents_30d, 'new document')} in 30 days")
+            for flag in item.findings:
+                click.echo(f"  {flag.name}: {flag.seen}")
+    unhealthy = [item for item in report if not item.healthy]
+    if unhealthy and alert_command:
+        send_alert(alert_command, unhealthy)
+    sys.exit(0 if not unhealthy else EXIT_FAILED)
+
+
+def send_alert(command: str, unhealthy: list[PortalHealth]) -> None:
+    """Run the operator's alert command with the unhealthy portals' JSON on stdin."""
+    payload = json.dumps([item.as_dict() for item in unhealthy], ensure_ascii=False, indent=2)
+    try:
+        completed = subprocess.run(command, shell=True, input=payload, text=True, timeout=ALERT_TIMEOUT,
+                                   check=False)
+    except subprocess.TimeoutExpired:
+        fail(f"--alert {command!r}: still running after {ALERT_TIMEOUT} s; stopped")
+    if completed.returncode != 0:
+        fail(f"--alert {command!r}: exited with {completed.returncode}")
 
 
 def health_report(db_path: Path, portals: tuple[Portal, ...]) -> list[PortalHealth]:

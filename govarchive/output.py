@@ -15,6 +15,11 @@ from crawler.process import CrawlResult
 SHOWN_FAILURES = 5
 
 
+def plural(count: int, one: str, many: str | None = None) -> str:
+    """`1 failure`, `2 failures` (`many` when adding an s is wrong)."""
+    return f"{count:,} {one if count == 1 else many or one + 's'}"
+
+
 def counts_text(counts: RunCounts, summary_only: bool = False) -> str:
     """`2 list pages, 3 detail pages, …` in RunCounts order."""
     return ", ".join(f"{value:,} {label}" for label, value in counts.labelled(summary_only))

@@ -186,7 +186,6 @@ class ArchiveQueries:
         return {
             "runs": one("SELECT COUNT(*) FROM crawl_runs WHERE portal = ?", portal),
             "last_success": one("SELECT MAX(finished_at) FROM crawl_runs WHERE portal = ? AND status = 'ok'", portal),
-            "last_run_status": one("SELECT status FROM crawl_runs WHERE portal = ? ORDER BY id DESC LIMIT 1", portal),
             "last_run_process": one("SELECT host || ' ' || pid FROM crawl_runs WHERE portal = ? "
                                     "ORDER BY id DESC LIMIT 1", portal),
             "consecutive_failures": one(
@@ -197,6 +196,16 @@ class ArchiveQueries:
             "last_new_document": one("SELECT MAX(first_seen) FROM documents WHERE portal = ?", portal),
             "first_run": one("SELECT MIN(started_at) FROM crawl_runs WHERE portal = ?", portal),
         }
+
+    def urls_failing_in_every(self, run_ids: list[int]) -> list[dict]:
+        """Detail pages and attachments that failed in each of these runs, with the last reason."""
+        marks = ", ".join("?" * len(run_ids))
+        return list(self.db.query(
+            f"""SELECT url, kind, (SELECT reason FROM crawl_errors e WHERE e.url = c.url AND e.run_id IN ({marks})
+                                   ORDER BY e.id DESC LIMIT 1) AS reason
+                FROM crawl_errors c WHERE run_id IN ({marks}) AND kind IN ('detail page', 'attachment')
+                GROUP BY url, kind HAVING COUNT(DISTINCT run_id) = ? ORDER BY url""",
+            [*run_ids, *run_ids, len(run_ids)]))
 
     def integrity_findings(self) -> list[dict]:
         """What `govarchive check` reports: SQLite's integrity and foreign-key checks, the

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from archive.errors import CrawlBusy
 from archive.store.archive import Archive
 from crawler.process import HOST, portal_lock, process_alive
 from govarchive.cli import main
@@ -24,6 +25,20 @@ def dead_pid() -> int:
     child = subprocess.Popen([sys.executable, "-c", "pass"])
     child.wait()
     return child.pid
+
+
+def wait_for_lock_release(db: Path, pid: int) -> None:
+    """SIGKILL takes effect, and the dead process's flock goes, when the kernel gets to it."""
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        if not process_alive(pid):
+            try:
+                with portal_lock(db, "cq-wanzhou-sample"):
+                    return
+            except CrawlBusy:
+                pass
+        time.sleep(0.05)
+    raise AssertionError(f"the portal lock outlived its killed holder {pid}")
 
 
 def test_a_second_crawl_of_a_portal_being_crawled_exits_2_naming_the_other(sample_site: SampleSite,
@@ -95,8 +110,7 @@ def test_kill_9_of_a_crawl_keeps_its_counts_and_the_next_crawl_completes(
             parent.wait()
         os.kill(child, signal.SIGKILL)
         assert parent.wait(timeout=60) == (1 if killed == "child" else -signal.SIGKILL)
-        while process_alive(child):   # SIGKILL takes effect when the kernel gets to it
-            time.sleep(0.05)
+        wait_for_lock_release(db, child)
     finally:
         if parent.poll() is None:
             parent.kill()
