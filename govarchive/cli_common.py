@@ -3,6 +3,8 @@ archive and the registry, and crawling a list of portals with progress."""
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 import sys
 from pathlib import Path
 from typing import NoReturn
@@ -27,6 +29,28 @@ LOGS_OPTION = click.option("--logs", "logs_dir", default=None, type=click.Path(f
                            help="Folder of per-run log files (default: logs/ beside the database).")
 SETTING_OPTION = click.option("-s", "--setting", "settings", multiple=True, metavar="KEY=VALUE",
                               help="Extra Scrapy setting for the crawl, e.g. -s DOWNLOAD_DELAY=2.")
+
+
+class Since(click.ParamType):
+    """`--since 1d` (h, d, w: that long ago) or `--since 2026-01-01` (a date or an ISO time, UTC):
+    the ISO 8601 UTC moment the archive's stamps compare with."""
+
+    name = "since"
+    UNITS = {"h": "hours", "d": "days", "w": "weeks"}
+
+    def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        text = str(value).strip()
+        ago = re.fullmatch(r"(\d+)\s*([hdw])", text)
+        if ago:
+            moment = dt.datetime.now(dt.timezone.utc) - dt.timedelta(**{self.UNITS[ago[2]]: int(ago[1])})
+            return moment.replace(microsecond=0).isoformat()
+        try:
+            moment = dt.datetime.fromisoformat(text)
+        except ValueError:
+            self.fail(f"{text!r}: expected a time ago like 12h, 1d or 2w, or a date like 2026-01-01", param, ctx)
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=dt.timezone.utc)
+        return moment.astimezone(dt.timezone.utc).replace(microsecond=0).isoformat()
 
 
 def fail(message: str, code: int = EXIT_USAGE) -> NoReturn:

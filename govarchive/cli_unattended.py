@@ -13,17 +13,18 @@ import click
 
 from archive.errors import ArchiveError, GovarchiveError
 from archive.store.archive import Archive
-from archive.store.runs import RunCounts
+from archive.store.runs import RunCounts, describe_failure
 from crawler.process import KEEP_LOGS, close_abandoned_runs
 from crawler.registry import Portal
 from govarchive.cli_common import (CONFIG_OPTION, DB_OPTION, EXIT_FAILED, LOGS_OPTION, SETTING_OPTION, fail,
-                                   known_name, load_portals, logs_folder, open_archive, open_existing_archive, parse_settings)
+                                   Since, known_name, load_portals, logs_folder, open_archive, open_existing_archive, parse_settings)
 from govarchive.output import counts_text, plural
 from scheduler.config import DEFAULT_GRACE, DEFAULT_MAX_PARALLEL, DEFAULT_RUN_TIMEOUT, SchedulerConfig
 from scheduler.health import PortalHealth, portal_health
 from scheduler.lock import SchedulerLock
 
 ALERT_TIMEOUT = 120  # seconds the --alert command may take
+FIRST_FAILURES = 3   # failures `runs` shows under each run
 from scheduler.service import SchedulerService
 
 
@@ -164,11 +165,12 @@ def settle_abandoned_runs(db_path: Path) -> bool:
 @click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 10_000))
 @click.option("--json", "as_json", is_flag=True, help="Print the runs as JSON.")
 def runs(db_path: Path, portal: str | None, limit: int, as_json: bool) -> None:
-    """Recent crawl runs, newest first: status, counts and the log file."""
+    """Recent crawl runs, newest first: status, counts, the first failures and the log file."""
     archive = open_existing_archive(db_path)
-    known_name(portal, archive.portal_names(), str(db_path))
     try:
-        rows = archive.recent_runs(portal, limit)
+        known_name(portal, archive.portal_names(), str(db_path))
+        rows = [{**row, "failures": archive.run_errors(row["id"], FIRST_FAILURES)}
+                for row in archive.recent_runs(portal, limit)]
     finally:
         archive.close()
     if as_json:
@@ -179,9 +181,45 @@ def runs(db_path: Path, portal: str | None, limit: int, as_json: bool) -> None:
         click.echo(f"#{row['id']} {row['portal']} {row['started_at']} {row['status']}: {counts}"
                    + (f"; walk {row['walk']}" if row["walk"] else "")
                    + (f" — log {row['log_path']}" if row["log_path"] else ""))
+        for failure in row["failures"]:
+            click.echo(f"    failed {failure['url'] or '(the run)'}: {describe_failure(failure['kind'], failure['reason'])}")
+        if row["errors"] > len(row["failures"]):
+            click.echo(f"    … {plural(row['errors'] - len(row['failures']), 'more failure')} "
+                       f"(govarchive errors --portal {row['portal']})")
     if not rows:
         click.echo("no runs yet")
 
 
-COMMANDS = (schedule, health, runs)
+@click.command()
+@DB_OPTION
+@click.option("--portal", default=None, help="Only this portal's failures.")
+@click.option("--since", default="1d", show_default=True, type=Since(),
+              help="Failures recorded since: a time ago (12h, 1d, 2w) or a date or time (2026-01-01, UTC).")
+@click.option("--json", "as_json", is_flag=True, help="Print the groups as JSON.")
+def errors(db_path: Path, portal: str | None, since: str, as_json: bool) -> None:
+    """What failed: failures grouped by portal and reason with their counts, the portal that
+    failed most recently first — by default those of the last 24 hours ("last night")."""
+    archive = open_existing_archive(db_path)
+    try:
+        known_name(portal, archive.portal_names(), str(db_path))
+        groups = archive.failure_groups(since, portal)
+    finally:
+        archive.close()
+    if as_json:
+        click.echo(json.dumps(groups, ensure_ascii=False, indent=2))
+        return
+    total = sum(group["count"] for group in groups)
+    portals = list(dict.fromkeys(group["portal"] for group in groups))
+    click.echo(f"{plural(total, 'failure')} on {plural(len(portals), 'portal')} since {since}")
+    for name in portals:
+        mine = [group for group in groups if group["portal"] == name]
+        click.echo(f"{name} — {plural(sum(group['count'] for group in mine), 'failure')}")
+        for group in mine:
+            click.echo(f"  {group['count']}× {describe_failure(group['kind'], group['reason'])} "
+                       f"({plural(group['runs'], 'run')}, last {group['last_at']})")
+            for url in group["urls"]:
+                click.echo(f"      {url}")
+
+
+COMMANDS = (schedule, health, runs, errors)
 __all__ = ["COMMANDS"]

@@ -211,6 +211,12 @@ def _run_process(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX crawl_runs_status ON crawl_runs(status)")
 
 
+def _failure_lookups(db: sqlite_utils.Database) -> None:
+    """Failures by run (`runs`, health) and by time (`govarchive errors --since`)."""
+    db.execute("CREATE INDEX crawl_errors_run ON crawl_errors(run_id)")
+    db.execute("CREATE INDEX crawl_errors_at ON crawl_errors(at)")
+
+
 @dataclasses.dataclass(frozen=True)
 class Migration:
     name: str
@@ -226,6 +232,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration("walks", _walks),
     Migration("outcome-counts", _outcome_counts),
     Migration("run-process", _run_process),
+    Migration("failure-lookups", _failure_lookups),
 )
 _TABLE = "schema_migrations"
 # `PRAGMA application_id` of a govarchive archive ("GovA"): how a file says it is one of ours.

@@ -115,9 +115,29 @@ class ArchiveQueries:
     def last_run_id(self) -> int:
         return int(self.db.execute("SELECT COALESCE(MAX(id), 0) FROM crawl_runs").fetchone()[0])
 
-    def run_errors(self, run_id: int) -> list[dict]:
+    def run_errors(self, run_id: int, limit: int = -1) -> list[dict]:
+        """A run's failures in the order they happened (the first `limit`; all when -1)."""
         return list(self.db.query(
-            "SELECT url, kind, reason FROM crawl_errors WHERE run_id = ? ORDER BY id", [run_id]))
+            "SELECT url, kind, reason FROM crawl_errors WHERE run_id = ? ORDER BY id LIMIT ?", [run_id, limit]))
+
+    def failure_groups(self, since: str, portal: str | None = None, examples: int = 3) -> list[dict]:
+        """Failures recorded since `since`, grouped by portal, kind and reason: how many, in how
+        many runs, when first and last, a few URLs; the portal failing most recently first."""
+        groups = list(self.db.query(
+            """SELECT portal, kind, reason, COUNT(*) AS count, COUNT(DISTINCT run_id) AS runs,
+                      MIN(at) AS first_at, MAX(at) AS last_at,
+                      MAX(MAX(at)) OVER (PARTITION BY portal) AS portal_last_at
+               FROM crawl_errors WHERE at >= :since AND (:portal IS NULL OR portal = :portal)
+               GROUP BY portal, kind, reason
+               ORDER BY portal_last_at DESC, portal, count DESC, last_at DESC""",
+            {"since": since, "portal": portal}))
+        for group in groups:
+            del group["portal_last_at"]
+            group["urls"] = [row[0] for row in self.db.execute(
+                """SELECT url FROM crawl_errors WHERE at >= ? AND portal = ? AND kind = ? AND reason = ?
+                   GROUP BY url ORDER BY MAX(id) DESC LIMIT ?""",
+                [since, group["portal"], group["kind"], group["reason"], examples])]
+        return groups
 
     def archived_pages(self, portal: str | None = None) -> list[dict]:
         """Pages with a stored raw body, for re-extraction (all portals when `portal` is None)."""

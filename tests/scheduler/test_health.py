@@ -132,3 +132,52 @@ def test_alert_runs_the_operators_command_with_the_trouble_as_json(history: Hist
     result = CliRunner().invoke(main, ["health", "--config", str(history.config), "--db", str(history.db),
                                        "--quiet", "--alert", "exit 3"])
     assert result.exit_code == 2 and result.stderr == "govarchive: error: --alert 'exit 3': exited with 3\n"
+
+
+def test_errors_groups_last_nights_failures_by_portal_and_reason(history: History) -> None:
+    old = history.run("troubled", failing=("http://127.0.0.1:9/b/old.html",))
+    archive = Archive.open(history.db)
+    archive.db.execute("UPDATE crawl_errors SET at = '2026-01-01T02:00:00+00:00' WHERE run_id = ?", [old])
+    archive.db.conn.commit()
+    archive.close()
+    history.run("troubled", failing=("http://127.0.0.1:9/b/1.html", "http://127.0.0.1:9/b/2.html"))
+    history.run("calm", failing=("http://127.0.0.1:9/a/1.html",))
+    result = CliRunner().invoke(main, ["errors", "--db", str(history.db), "--json"])
+    assert result.exit_code == 0
+    groups = json.loads(result.stdout)
+    assert [(g["portal"], g["reason"], g["count"], g["runs"]) for g in groups] == [
+        ("calm", "HTTP 404", 1, 1), ("troubled", "HTTP 404", 2, 1)]   # the newest failure first
+    assert groups[1]["urls"] == ["http://127.0.0.1:9/b/2.html", "http://127.0.0.1:9/b/1.html"]
+    text = CliRunner().invoke(main, ["errors", "--db", str(history.db), "--portal", "troubled"]).stdout
+    assert text.splitlines()[:3] == [text.splitlines()[0], "troubled — 2 failures", "  2× HTTP 404 (1 run, last "
+                                     + groups[1]["last_at"] + ")"]
+    assert text.startswith("2 failures on 1 portal since ")
+    since = CliRunner().invoke(main, ["errors", "--db", str(history.db), "--since", "2025-12-31", "--json",
+                                      "--portal", "troubled"])
+    assert [(g["count"], g["runs"]) for g in json.loads(since.stdout)] == [(3, 2)]
+
+
+@pytest.mark.parametrize("args, message", [
+    (["errors", "--portal", "typo"], "no portal named 'typo' in "),
+    (["runs", "--portal", "typo"], "no portal named 'typo' in "),
+    (["reextract", "--portal", "typo"], "no portal named 'typo' in "),
+    (["errors", "--since", "yesterday"], "Invalid value for '--since': 'yesterday': expected a time ago like 12h"),
+])
+def test_a_filter_that_matches_nothing_is_one_line_naming_the_known(history: History, args: list[str],
+                                                                     message: str) -> None:
+    history.run("troubled")
+    result = CliRunner().invoke(main, [*args, "--db", str(history.db)])
+    assert result.exit_code == 2 and result.stderr.count("\n") == 1, result.output
+    assert result.stderr.startswith(f"govarchive: error: {message}")
+    if "typo" in args:
+        assert result.stderr.rstrip().endswith("(known: calm, troubled)")
+
+
+def test_runs_show_each_runs_first_failures(history: History) -> None:
+    history.run("troubled", failing=tuple(f"http://127.0.0.1:9/b/{n}.html" for n in range(5)))
+    result = CliRunner().invoke(main, ["runs", "--db", str(history.db), "--portal", "troubled"])
+    lines = result.stdout.splitlines()
+    assert lines[1:] == [*(f"    failed http://127.0.0.1:9/b/{n}.html: HTTP 404" for n in range(3)),
+                         "    … 2 more failures (govarchive errors --portal troubled)"]
+    rows = json.loads(CliRunner().invoke(main, ["runs", "--db", str(history.db), "--json"]).stdout)
+    assert [len(row["failures"]) for row in rows] == [3, 0]
