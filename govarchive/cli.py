@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import json
 import sqlite3
 import sys
@@ -15,11 +14,12 @@ from archive.extract.attachments import SUFFIXES, extract_attachment, sniff_kind
 from archive.extract.page import extract_page
 from archive.reextract import reextract as run_reextract
 from archive.store.migrations import applied_migrations
+from archive.store.search import QueryError, SearchFilters
 from govarchive.cli_common import (CONFIG_OPTION, DB_OPTION, EXIT_FAILED, LOGS_OPTION, SETTING_OPTION,
-                                   OneLineErrors, crawl_portals, fail, known_name, open_archive,
+                                   OneLineErrors, Since, crawl_portals, fail, known_name, open_archive,
                                    open_existing_archive, parse_settings)
 from govarchive.cli_unattended import COMMANDS as UNATTENDED_COMMANDS
-from govarchive.output import print_hits, print_probe, summary_line
+from govarchive.output import print_hits, print_probe, summary_line, text_changes
 
 @click.group(cls=OneLineErrors, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="govarchive")
@@ -116,23 +116,44 @@ def reextract(portal: str | None, as_json: bool, db_path: Path) -> None:
 
 @main.command()
 @click.argument("query")
+@click.option("--year", type=click.IntRange(1990, 2100), default=None, help="Only reports on this year (report_year).")
+@click.option("--region", default=None, help="Only this administrative division code or its prefix (50 = Chongqing).")
+@click.option("--publisher", default=None, help="Only documents whose publisher contains this (e.g. 司法局).")
+@click.option("--portal", default=None, help="Only documents found on this portal.")
+@click.option("--since", default=None, type=Since(), help="Only documents published on or after this date "
+                                                          "(2024-01-01) or this long ago (30d).")
 @click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 10_000))
-@click.option("--json", "as_json", is_flag=True, help="Print hits as JSON.")
+@click.option("--json", "as_json", is_flag=True, help="Print {query, total, hits} as JSON.")
 @DB_OPTION
-def search(query: str, limit: int, as_json: bool, db_path: Path) -> None:
-    """Full-text search: every term must occur (terms of two characters such as 执法 work)."""
+def search(query: str, year: int | None, region: str | None, publisher: str | None, portal: str | None,
+           since: str | None, limit: int, as_json: bool, db_path: Path) -> None:
+    """Full-text search of titles and texts, best first: the hits shown of how many match.
+
+    \b
+    法治 政府               both terms (any length: 执法 works)
+    "法治政府 建设"          the phrase as written, spaces included
+    执法 OR 监管             either (OR binds tighter than the implicit AND)
+    NOT 征求意见, -征求意见   without the term
+    Other characters (* : ^ ( ) +) are searched as written.
+    """
+    if region is not None and not region.isdigit():
+        fail(f"--region {region!r}: expected an administrative division code or its prefix, digits only (50, 500101)")
     archive = open_existing_archive(db_path)
     try:
-        hits = archive.search(query, limit)
+        known_name(portal, archive.portal_names(), str(db_path))
+        result = archive.search(query, SearchFilters(year, region, publisher, portal, since), limit)
+    except QueryError as exc:
+        fail(str(exc))
     except sqlite3.DatabaseError as exc:
         fail(f"{db_path}: the full-text index cannot be read ({exc}); run `govarchive check --repair`",
              EXIT_FAILED)
     finally:
         archive.close()
     if as_json:
-        click.echo(json.dumps([h.__dict__ for h in hits], ensure_ascii=False, indent=2))
+        click.echo(json.dumps({"query": query, "total": result.total, "hits": [h.__dict__ for h in result.hits]},
+                              ensure_ascii=False, indent=2))
     else:
-        print_hits(query, hits)
+        print_hits(query, result)
 
 
 @main.command()
@@ -167,7 +188,10 @@ def stats(as_json: bool, db_path: Path) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the versions as JSON.")
 @DB_OPTION
 def history(url: str, as_json: bool, db_path: Path) -> None:
-    """What a page URL held over time: each version with a unified diff to the one before."""
+    """What a page URL held over time: each version with what changed from the one before.
+
+    Changed lines show the characters that changed: `~ 受理纠纷1[-53-]{+35+}起`; `-`/`+` lines
+    were removed/added."""
     archive = open_existing_archive(db_path)
     try:
         versions = archive.page_history(url)
@@ -183,9 +207,7 @@ def history(url: str, as_json: bool, db_path: Path) -> None:
         click.echo(f"version {number}: seen {version['seen_at']} · document {version['document_id']} "
                    f"(report {version['cluster_id']}) · {version['title']}")
         if previous is not None:
-            diff = difflib.unified_diff(previous["text"].splitlines(), version["text"].splitlines(),
-                                        f"version {number - 1}", f"version {number}", lineterm="")
-            for line in diff:
+            for line in text_changes(previous["text"], version["text"]):
                 click.echo(f"  {line}")
         previous = version
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import difflib
 import functools
 import operator
 
 import click
 
-from archive.store.queries import SearchHit
+from archive.store.search import SearchResult
 from crawler.probe import Probe
 from archive.store.runs import RunCounts
 from crawler.process import CrawlResult
@@ -44,13 +45,15 @@ def summary_line(results: list[CrawlResult]) -> str:
                        *(f"{label}: {value:,}" for label, value in total.labelled(summary_only=True, headings=True))])
 
 
-def print_hits(query: str, hits: list[SearchHit]) -> None:
-    click.echo(f"{len(hits)} hit(s) for {query!r}")
-    for hit in hits:
+def print_hits(query: str, result: SearchResult) -> None:
+    shown = len(result.hits)
+    click.echo(f"{shown:,} of {plural(result.total, 'hit')} for {query!r}" if shown < result.total
+               else f"{plural(result.total, 'hit')} for {query!r}")
+    for hit in result.hits:
         dates = f"published {hit.published_date}" if hit.published_date else "date unknown"
         if hit.written_date and hit.written_date != hit.published_date:
             dates += f", written {hit.written_date}"
-        click.echo(f"- {hit.title}  [{dates}] {hit.publisher or hit.portal}")
+        click.echo(f"- {hit.title}  [{dates}] {hit.publisher or '—'} · portal {hit.portal}")
         click.echo(f"  {hit.url}")
         click.echo(f"  {hit.snippet}")
 
@@ -76,3 +79,51 @@ def print_probe(probe: Probe) -> None:
     click.echo("  suggested registry entry:")
     for line in probe.suggested_portal().splitlines():
         click.echo(f"    {line}")
+
+
+def text_changes(old: str, new: str) -> list[str]:
+    """What changed between two texts, line by line, and inside a changed line character by
+    character (Chinese has no spaces to diff words by): `~ 全年受理矛盾纠纷1[-53-]{+35+}起。`;
+    `- line` removed, `+ line` added; unchanged lines are left out."""
+    old_lines, new_lines = old.splitlines(), new.splitlines()
+    changes = []
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, old_lines, new_lines, autojunk=False).get_opcodes():
+        if op == "equal":
+            continue
+        paired = min(i2 - i1, j2 - j1) if op == "replace" else 0
+        for before, after in zip(old_lines[i1:i1 + paired], new_lines[j1:j1 + paired], strict=True):
+            changes.append(f"~ {_changed_characters(before, after)}")
+        changes += [f"- {line}" for line in old_lines[i1 + paired:i2]]
+        changes += [f"+ {line}" for line in new_lines[j1 + paired:j2]]
+    return changes
+
+
+DIFF_CONTEXT = 20   # unchanged characters shown beside a change inside a line
+
+
+def _changed_characters(before: str, after: str) -> str:
+    """One changed line: the changed characters marked, unchanged stretches trimmed to
+    DIFF_CONTEXT characters beside each change; a change split by one or two unchanged
+    characters reads as one (1[-53-]{+35+}, not 1{+3+}5[-3-])."""
+    spans: list[list] = []   # [equal?, old text, new text]
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, before, after, autojunk=False).get_opcodes():
+        spans.append([op == "equal", before[i1:i2], after[j1:j2]])
+    merged: list[list] = []
+    for index, span in enumerate(spans):
+        short_gap = span[0] and len(span[1]) <= 2 and 0 < index < len(spans) - 1
+        if merged and not merged[-1][0] and (not span[0] or short_gap):
+            merged[-1][1] += span[1]
+            merged[-1][2] += span[2]
+        else:
+            merged.append(list(span))
+    parts = []
+    for index, (equal, old, new) in enumerate(merged):
+        if not equal:
+            parts.append((f"[-{old}-]" if old else "") + (f"{{+{new}+}}" if new else ""))
+        elif len(old) <= 2 * DIFF_CONTEXT:
+            parts.append(old)
+        else:
+            head = old[:DIFF_CONTEXT] if index > 0 else ""
+            tail = old[-DIFF_CONTEXT:] if index < len(merged) - 1 else ""
+            parts.append(f"{head}…{tail}")
+    return "".join(parts)

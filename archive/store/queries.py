@@ -11,21 +11,7 @@ import sqlite_utils
 
 from archive.extract.capture import RawFetch
 from archive.store.runs import RunCounts
-
-_MIN_TRIGRAM_TERM = 3
-_SNIPPET_CHARS = 40
-
-
-@dataclasses.dataclass(frozen=True)
-class SearchHit:
-    id: int
-    title: str | None
-    published_date: str | None
-    written_date: str | None
-    publisher: str | None
-    portal: str
-    url: str
-    snippet: str
+from archive.store.search import NO_FILTERS, SearchFilters, SearchResult, parse_query, run_search
 
 
 @dataclasses.dataclass(frozen=True)
@@ -44,34 +30,10 @@ class ArchiveQueries:
 
     db: sqlite_utils.Database
 
-    def search(self, query: str, limit: int = 20) -> list[SearchHit]:
-        """Documents matching every term of `query`, best first.
-
-        Terms of three or more characters use the trigram index; a shorter term (执法) cannot,
-        so such queries scan the documents table with LIKE instead.
-        """
-        terms = query.split()
-        if not terms:
-            return []
-        if all(len(t) >= _MIN_TRIGRAM_TERM for t in terms):
-            match = " ".join('"' + t.replace('"', '""') + '"' for t in terms)
-            rows = self.db.query(
-                """SELECT d.id, d.title, d.published_date, d.written_date, d.publisher, d.portal,
-                          d.url, replace(snippet(documents_fts, 1, '[', ']', '…', 24), char(10), ' ')
-                              AS snippet
-                   FROM documents_fts JOIN documents d ON d.id = documents_fts.rowid
-                   WHERE documents_fts MATCH ? ORDER BY rank LIMIT ?""", [match, limit])
-            return [SearchHit(**row) for row in rows]
-        where = " AND ".join("(d.title LIKE ? ESCAPE '\\' OR d.text LIKE ? ESCAPE '\\')" for _ in terms)
-        args: list = []
-        for term in terms:
-            pattern = "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-            args += [pattern, pattern]
-        rows = self.db.query(
-            f"""SELECT d.id, d.title, d.published_date, d.written_date, d.publisher, d.portal,
-                       d.url, d.text FROM documents d WHERE {where}
-                ORDER BY d.published_date DESC, d.id LIMIT ?""", [*args, limit])
-        return [SearchHit(snippet=_snippet(row.pop("text"), terms[0]), **row) for row in rows]
+    def search(self, query: str, filters: SearchFilters = NO_FILTERS, limit: int = 20) -> SearchResult:
+        """Documents matching `query` (the language of `store.search`) and `filters`, best first;
+        QueryError when the query cannot be run as written."""
+        return run_search(self.db, parse_query(query), filters, limit)
 
     def stats(self) -> dict:
         one = lambda sql: self.db.execute(sql).fetchone()[0]  # noqa: E731
@@ -270,13 +232,3 @@ class ArchiveQueries:
     def page_attachments(self, page_url: str) -> list[dict]:
         return list(self.db.query(
             "SELECT url, filename, text, error FROM attachments WHERE page_url = ? ORDER BY id", [page_url]))
-
-
-def _snippet(text: str, term: str) -> str:
-    at = text.find(term)
-    if at < 0:
-        return text[: 2 * _SNIPPET_CHARS].replace("\n", " ")
-    start = max(0, at - _SNIPPET_CHARS)
-    end = min(len(text), at + len(term) + _SNIPPET_CHARS)
-    body = text[start:at] + "[" + term + "]" + text[at + len(term):end]
-    return (("…" if start else "") + body + ("…" if end < len(text) else "")).replace("\n", " ")

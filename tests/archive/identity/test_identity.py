@@ -99,14 +99,17 @@ def test_history_command_prints_the_diff(tmp_path) -> None:
     db = tmp_path / "a.db"
     archive = Archive.open(db)
     url = "http://zhen.example.gov.cn/t1.html"
-    archive.record_page(capture("houshan", url, "第一段。\n全年受理矛盾纠纷153起。"), seen_at="2025-01-16T08:00:00+00:00")
-    archive.record_page(capture("houshan", url, "第一段。\n全年受理矛盾纠纷135起。"), seen_at="2025-02-01T08:00:00+00:00")
+    first = "第一段。\n全年受理矛盾纠纷153起，调解成功率98%，" + "持续推进基层治理。" * 20 + "\n旧的一段。"
+    second = first.replace("153起", "135起").replace("\n旧的一段。", "\n新的一段。\n又一段。")
+    archive.record_page(capture("houshan", url, first), seen_at="2025-01-16T08:00:00+00:00")
+    archive.record_page(capture("houshan", url, second), seen_at="2025-02-01T08:00:00+00:00")
     archive.close()
     result = CliRunner().invoke(main, ["history", url, "--db", str(db)])
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
     assert lines[0].startswith("version 1: seen 2025-01-16T08:00:00+00:00")
-    assert "  -全年受理矛盾纠纷153起。" in lines and "  +全年受理矛盾纠纷135起。" in lines
+    assert lines[2] == "  ~ 全年受理矛盾纠纷1[-53-]{+35+}起，调解成功率98%，持续推进基层治理。…"  # the characters, not the paragraph
+    assert lines[3:] == ["  ~ [-旧-]{+新+}的一段。", "  + 又一段。"]
     missing = CliRunner().invoke(main, ["history", "http://nowhere.example.gov.cn/", "--db", str(db)])
     assert missing.exit_code == 1 and "not an archived page" in missing.stderr
 

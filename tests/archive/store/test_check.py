@@ -38,7 +38,7 @@ def test_check_finds_and_repairs_a_damaged_index_and_a_stuck_run(tmp_path: Path)
     assert repaired.exit_code == 0, repaired.output
     assert "repaired: rebuilt the full-text index" in repaired.stdout and "no problem found" in repaired.stdout
     hits = CliRunner().invoke(main, ["search", "依法行政", "--db", str(db), "--json"])
-    assert [hit["url"] for hit in json.loads(hits.stdout)] == ["http://a.example.gov.cn/1.html"]
+    assert [hit["url"] for hit in json.loads(hits.stdout)["hits"]] == ["http://a.example.gov.cn/1.html"]
 
 
 def test_a_healthy_archive_has_no_finding(archive: Archive, tmp_path: Path) -> None:

@@ -66,15 +66,14 @@ def test_failed_write_leaves_no_partial_rows(archive: Archive, monkeypatch: pyte
 def test_search_trigram_and_two_character_terms(archive: Archive) -> None:
     archive.record_page(capture("a", "http://a.example.gov.cn/1.html", REPORT, published_date="2025-01-16", publisher="后山镇"))
     archive.record_page(capture("a", "http://a.example.gov.cn/2.html", "全面推进政务公开。", title="政务公开工作年度报告"))
-    hits = archive.search("公正文明执法")
+    hits = archive.search("公正文明执法").hits
     assert [h.url for h in hits] == ["http://a.example.gov.cn/1.html"]
     assert "[公正文明执法]" in hits[0].snippet
-    two = archive.search("执法")
+    two = archive.search("执法").hits
     assert [h.url for h in two] == ["http://a.example.gov.cn/1.html"]
     assert "[执法]" in two[0].snippet
-    assert {h.url for h in archive.search("年度报告")} == {"http://a.example.gov.cn/2.html"}
-    assert archive.search("执法 政务") == []
-    assert archive.search("   ") == []
+    assert {h.url for h in archive.search("年度报告").hits} == {"http://a.example.gov.cn/2.html"}
+    assert archive.search("执法 政务").total == 0
 
 
 def fts_blocks(archive: Archive) -> tuple[int, int]:
@@ -89,11 +88,11 @@ def test_fts_follows_text_changes_but_not_last_seen_updates(archive: Archive) ->
     archive.record_page(capture("a", url, REPORT), seen_at="2025-02-01T00:00:00+00:00")  # last_seen only
     assert fts_blocks(archive) == indexed
     assert archive.db.execute("SELECT last_seen FROM documents").fetchone()[0] == "2025-02-01T00:00:00+00:00"
-    assert len(archive.search("依法行政")) == 1
+    assert archive.search("依法行政").total == 1
     # the text changes in place (a better extraction rule): the index follows
     assert archive.replace_page_record(capture("a", url, REPORT.replace("依法行政", "依规办事")))
     assert fts_blocks(archive) != indexed
-    assert archive.search("依法行政") == [] and len(archive.search("依规办事")) == 1
+    assert archive.search("依法行政").total == 0 and archive.search("依规办事").total == 1
 
 
 def test_runs_and_errors(archive: Archive) -> None:
