@@ -22,6 +22,18 @@ SITES = SAMPLE_SITES                      # the sample portals shipped with the 
 PAGES = TESTS / "archive" / "families"    # golden pages: <family>/<case>/{input.html, expected.json}
 SHARED = ROOT.parent / "shared"
 NETGUARD = TESTS / "netguard"
+def golden_input(case: Path) -> Path:
+    """A golden case's page: its input.html, or the sample page its served.txt names (a page
+    the sample portals serve is kept once, in govarchive/samples)."""
+    served = case / "served.txt"
+    return SITES / served.read_text(encoding="utf-8").strip() if served.exists() else case / "input.html"
+
+
+def golden_page(family: str, case: str) -> bytes:
+    return golden_input(PAGES / family / case).read_bytes()
+
+
+GOLDEN_INPUTS = sorted(golden_input(expected.parent) for expected in PAGES.glob("*/*/expected.json"))
 # Scrapy settings for crawling the loopback server quickly.
 FAST = ("-s", "AUTOTHROTTLE_ENABLED=False", "-s", "DOWNLOAD_DELAY=0")
 # The sample page planted to fail decoding (its bytes are neither UTF-8 nor GB18030).

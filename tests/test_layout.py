@@ -93,3 +93,10 @@ def test_every_command_is_in_the_readme() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     documented = set(re.findall(r"^\| `govarchive ([a-z-]+)", readme, re.MULTILINE))
     assert documented == set(main.commands)
+
+
+def test_the_repository_holds_no_symlink() -> None:
+    """A copy (`cp -r`, an sdist, a zip) keeps every fixture and sample page."""
+    links = [str(path.relative_to(ROOT)) for folder in (*LAYERS, "tests", "bench", "deploy") for path in (ROOT / folder).rglob("*")
+             if path.is_symlink()]
+    assert links == []

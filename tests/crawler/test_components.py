@@ -16,7 +16,7 @@ from crawler.extensions import ArchiveSession, run_recorder, run_status
 from crawler.items import PageFailure
 from crawler.pipelines import ArchivePipeline
 from crawler.spiders.portal import PortalSpider
-from tests.support import PAGES, SITES, project_settings
+from tests.support import SITES, golden_page, project_settings
 
 BASE = "http://127.0.0.1:8000"
 
@@ -47,7 +47,7 @@ def test_list_callback_yields_in_domain_documents_and_next_page(spider: PortalSp
 
 
 def test_detail_callback_yields_a_record_or_a_failure(spider: PortalSpider) -> None:
-    page = (PAGES / "trs" / "cq-houshan-2024" / "input.html").read_bytes()
+    page = golden_page("trs", "cq-houshan-2024")
     (item,) = spider.parse_detail(response("cq-wanzhou/a/202501/t20250116_1001.html", page))
     assert isinstance(item, PageCapture) and item.record.metadata.publisher == "万州区后山镇"
     assert item.raw is not None and item.raw.body == page and item.raw.status == 200
@@ -61,7 +61,7 @@ def test_pipeline_and_recorder_write_runs_documents_and_errors(spider: PortalSpi
     recorder = run_recorder(crawler)  # the crawler's own, which the pipeline reports to
     pipeline = ArchivePipeline.from_crawler(crawler)
     recorder.spider_opened(spider)
-    page = (PAGES / "trs" / "cq-houshan-2024" / "input.html").read_bytes()
+    page = golden_page("trs", "cq-houshan-2024")
     for item in spider.parse_detail(response("cq-wanzhou/a/202501/t20250116_1001.html", page)):
         pipeline.process_item(item)
     pipeline.process_item(PageFailure("cq", f"{BASE}/gone.html", FailureKind.DETAIL, "HTTP 404"))

@@ -16,7 +16,7 @@ from archive.extract.metadata import DisclosureMetadata
 from archive.extract.page import Extracted
 from archive.store.archive import Archive
 from govarchive.cli import main
-from tests.support import PAGES, sample_detail_pages
+from tests.support import PAGES, golden_input, sample_detail_pages
 
 REPORT = "2024年,我镇坚持依法行政,严格规范公正文明执法。"
 
@@ -34,7 +34,7 @@ def filled_db(tmp_path: Path) -> Path:
 
 
 def test_extract_prints_the_record_as_json() -> None:
-    page = PAGES / "trs" / "cq-houshan-2024" / "input.html"
+    page = golden_input(PAGES / "trs" / "cq-houshan-2024")
     result = CliRunner().invoke(main, ["extract", str(page), "--url",
                                        "http://www.example.gov.cn/fzzfjsndbg/202501/t20250116_1001.html"])
     assert result.exit_code == 0, result.output

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from archive.extract.challenge import page_verdict
-from tests.support import PAGES, SHARED, SITES
+from tests.support import GOLDEN_INPUTS, PAGES, SHARED, SITES
 
 
 @pytest.mark.parametrize("status, headers, body, reason", [
@@ -33,7 +33,7 @@ def test_soft_404s_are_named(text: str) -> None:
 
 
 def test_ordinary_pages_are_no_challenge() -> None:
-    pages = [*PAGES.glob("*/*/input.html"), *PAGES.glob("*/lists/*.html"), *(p for p in SITES.rglob("*.html"))]
+    pages = [*GOLDEN_INPUTS, *PAGES.glob("*/lists/*.html"), *(p for p in SITES.rglob("*.html"))]
     real = SHARED / "corpus" / "real"
     pages += sorted(real.glob("*.html")) if real.is_dir() else []
     flagged = [str(path) for path in pages if page_verdict(200, {}, path.read_bytes()) is not None

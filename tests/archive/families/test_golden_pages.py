@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from archive.extract.page import extract_page
-from tests.support import PAGES, SHARED
+from tests.support import PAGES, SHARED, golden_input
 
 CASES = sorted(PAGES.glob("*/*/expected.json"))
 BASE = "http://127.0.0.1:8000"
@@ -17,7 +17,7 @@ BASE = "http://127.0.0.1:8000"
 def load_case(expected_path: Path) -> tuple[bytes, dict]:
     expected = json.loads(expected_path.read_text(encoding="utf-8"))
     expected["url"] = expected["url"].replace("{base}", BASE)
-    return (expected_path.parent / "input.html").read_bytes(), expected
+    return golden_input(expected_path.parent).read_bytes(), expected
 
 
 def test_fixture_set_covers_the_families() -> None:

@@ -17,7 +17,7 @@ from archive.store.queries import KnownPage
 from archive.store.archive import Archive, PageOutcome
 from crawler.middlewares import revisit_plan
 from govarchive.cli import main
-from tests.support import PAGES, make_capture
+from tests.support import PAGES, golden_page, make_capture
 
 REPORT = json.loads((PAGES / "trs" / "cq-houshan-2024" / "expected.json").read_text(encoding="utf-8"))["text"]
 OTHER = json.loads((PAGES / "trs" / "cq-yongxi-2024-gbk" / "expected.json").read_text(encoding="utf-8"))["text"]
@@ -115,7 +115,7 @@ def test_history_command_prints_the_diff(tmp_path) -> None:
 
 
 def test_changing_view_counter_makes_no_new_version(archive: Archive) -> None:
-    page = (PAGES / "trs" / "cq-houshan-2024" / "input.html").read_bytes()
+    page = golden_page("trs", "cq-houshan-2024")
     url = "http://zhen.example.gov.cn/202501/t20250116_1001.html"
     first = extract_page(page.replace(b"<div class=\"zwxl-bar\">", "<div class=\"zwxl-bar\"><span>浏览次数：101</span>"
                                       "<span>当前时间：2025-01-20 10:00:01</span>".encode() + b""), url)
@@ -127,7 +127,7 @@ def test_changing_view_counter_makes_no_new_version(archive: Archive) -> None:
 
 
 def test_exact_repost_with_an_editor_line_is_the_same_document(archive: Archive) -> None:
-    page = (PAGES / "trs" / "cq-houshan-2024" / "input.html").read_bytes()
+    page = golden_page("trs", "cq-houshan-2024")
     repost = page.replace("</div>".encode(), "<p>（责任编辑：李明）</p></div>".encode(), 1)
     own = extract_page(page, "http://zhen.example.gov.cn/202501/t20250116_1001.html")
     other = extract_page(repost, "http://qu.example.gov.cn/202501/t20250116_77.html")

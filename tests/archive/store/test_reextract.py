@@ -15,7 +15,7 @@ from archive.extract.document import compose_document
 from archive.extract.page import extract_page
 from archive.store.archive import Archive
 from govarchive.cli import main
-from tests.support import PAGES, UNDECODABLE_SAMPLE, SampleSite, crawl_all, sample_detail_pages
+from tests.support import PAGES, UNDECODABLE_SAMPLE, golden_input, SampleSite, crawl_all, sample_detail_pages
 
 
 def count(archive: Archive, sql: str) -> int:
@@ -69,7 +69,7 @@ async def test_rule_change_reaches_the_archive_without_a_request(
         # the district's attachment-only copy was not re-extracted (other portal): it keeps the
         # old text, now a document of its own, in the same report cluster; the full-text index
         # follows both
-        hits = archive.search("2025112")
+        hits = archive.search("2025112").hits
         assert [hit.portal for hit in hits] == ["wz-district-sample"]
         assert count(archive, "SELECT COUNT(*) FROM documents") == 7
         assert count(archive, """SELECT COUNT(*) FROM pages p JOIN documents d ON d.id = p.document_id
@@ -80,7 +80,7 @@ async def test_rule_change_reaches_the_archive_without_a_request(
 
 
 def capture_of(case: str, url: str, portal: str = "p", text_rule=None) -> PageCapture:
-    body = next(PAGES.glob(f"*/{case}/input.html")).read_bytes()
+    body = golden_input(next(PAGES.glob(f"*/{case}"))).read_bytes()
     record = extract_page(body, url)
     raw = RawFetch(url, 200, (("Content-Type", "text/html"),), body, "2025-01-01T00:00:00+00:00", record.encoding)
     return PageCapture(portal, record, raw)
