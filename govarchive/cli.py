@@ -19,6 +19,7 @@ from govarchive.cli_common import (CONFIG_OPTION, DB_OPTION, EXIT_FAILED, LOGS_O
                                    OneLineErrors, Since, crawl_portals, fail, known_name, open_archive,
                                    open_existing_archive, parse_settings)
 from govarchive.cli_unattended import COMMANDS as UNATTENDED_COMMANDS
+from govarchive.demo import SERVE_PORT
 from govarchive.output import print_hits, print_probe, summary_line, text_changes
 
 @click.group(cls=OneLineErrors, context_settings={"help_option_names": ["-h", "--help"]})
@@ -221,12 +222,17 @@ def history(url: str, as_json: bool, db_path: Path) -> None:
 @click.option("--serve", "serve_config", default=None, type=click.Path(dir_okay=False, path_type=Path),
               help="Only serve the sample portals until Ctrl-C, writing their registry to this file "
                    "(e.g. demo-portals.toml) for `govarchive schedule`.")
-def demo(db_path: Path, sites: Path | None, serve_config: Path | None) -> None:
-    """Serve the bundled sample portals on 127.0.0.1, crawl them into demo.db, search it."""
+@click.option("--port", default=SERVE_PORT, show_default=True, type=click.IntRange(1, 65535),
+              help="With --serve: the port on 127.0.0.1, the same each time so a database crawled "
+                   "from it keeps its URLs.")
+def demo(db_path: Path, sites: Path | None, serve_config: Path | None, port: int) -> None:
+    """Serve the bundled sample portals on 127.0.0.1, crawl them into demo.db, search it.
+
+    Four failures are planted in the sample portals, to show how failures are recorded."""
     from govarchive.demo import run_demo, serve_samples
 
     try:
-        code = serve_samples(serve_config, sites) if serve_config else run_demo(db_path, sites)
+        code = serve_samples(serve_config, sites, port) if serve_config else run_demo(db_path, sites)
     except GovarchiveError as exc:
         fail(str(exc))
     sys.exit(code)

@@ -16,7 +16,7 @@ from archive.store.archive import Archive
 from crawler import settings as crawl_settings
 from crawler.process import CrawlResult, check_settings, prune_logs, run_crawl, run_log_path
 from crawler.registry import Portal, load_registry, select_portals
-from govarchive.output import print_result
+from govarchive.output import print_result, with_runnable_command
 
 EXIT_FAILED = 1  # a crawl run failed, a file could not be extracted
 EXIT_USAGE = 2   # bad registry, database path or arguments
@@ -54,7 +54,7 @@ class Since(click.ParamType):
 
 
 def fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
-    click.echo(f"govarchive: error: {message}", err=True)
+    click.echo(f"govarchive: error: {with_runnable_command(message)}", err=True)
     sys.exit(code)
 
 

@@ -18,7 +18,7 @@ from crawler.process import KEEP_LOGS, close_abandoned_runs
 from crawler.registry import Portal
 from govarchive.cli_common import (CONFIG_OPTION, DB_OPTION, EXIT_FAILED, LOGS_OPTION, SETTING_OPTION, fail,
                                    Since, known_name, load_portals, logs_folder, open_archive, open_existing_archive, parse_settings)
-from govarchive.output import counts_text, plural
+from govarchive.output import counts_text, plural, runnable_command
 from scheduler.config import DEFAULT_GRACE, DEFAULT_MAX_PARALLEL, DEFAULT_RUN_TIMEOUT, SchedulerConfig
 from scheduler.health import PortalHealth, portal_health
 from scheduler.lock import SchedulerLock
@@ -185,7 +185,7 @@ def runs(db_path: Path, portal: str | None, limit: int, as_json: bool) -> None:
             click.echo(f"    failed {failure['url'] or '(the run)'}: {describe_failure(failure['kind'], failure['reason'])}")
         if row["errors"] > len(row["failures"]):
             click.echo(f"    … {plural(row['errors'] - len(row['failures']), 'more failure')} "
-                       f"(govarchive errors --portal {row['portal']})")
+                       f"(`{runnable_command()} errors --portal {row['portal']}`)")
     if not rows:
         click.echo("no runs yet")
 

@@ -5,6 +5,10 @@ from __future__ import annotations
 import difflib
 import functools
 import operator
+import os
+import shutil
+import sys
+from pathlib import Path
 
 import click
 
@@ -14,6 +18,26 @@ from archive.store.runs import RunCounts
 from crawler.process import CrawlResult
 
 SHOWN_FAILURES = 5
+
+
+@functools.cache
+def runnable_command() -> str:
+    """How the user can run govarchive from here: `govarchive` when it is on PATH (the venv is
+    active), else the venv's script (`.venv/bin/govarchive`), else `python -m govarchive`."""
+    if shutil.which("govarchive"):
+        return "govarchive"
+    script = Path(sys.executable).parent / "govarchive"
+    if script.exists():
+        try:
+            return str(script.relative_to(Path.cwd()))
+        except ValueError:
+            return str(script)
+    return f"{os.path.basename(sys.executable)} -m govarchive"
+
+
+def with_runnable_command(message: str) -> str:
+    """A message's `govarchive …` hints, in the form the user can run."""
+    return message.replace("`govarchive ", f"`{runnable_command()} ")
 
 
 def plural(count: int, one: str, many: str | None = None) -> str:
@@ -32,8 +56,8 @@ def print_result(result: CrawlResult) -> None:
     for url, reason in result.failures[:SHOWN_FAILURES]:
         click.echo(f"    failed {url}: {reason}", err=True)
     if len(result.failures) > SHOWN_FAILURES:
-        click.echo(f"    … and {len(result.failures) - SHOWN_FAILURES} more (govarchive errors --portal {result.portal})",
-                   err=True)
+        click.echo(f"    … and {len(result.failures) - SHOWN_FAILURES} more "
+                   f"(`{runnable_command()} errors --portal {result.portal}`)", err=True)
     if result.log_path and not result.ok:
         click.echo(f"    log: {result.log_path}", err=True)
 

@@ -107,4 +107,17 @@ def test_demo_crawls_samples_and_searches(tmp_path: Path) -> None:
             f"detail pages: {detail_pages} · documents archived: 6 · "
             "duplicates merged: 2 · near-duplicates clustered: 1 · failures: 4") in summary
     assert "5 of 6 hits for '法治政府建设'" in result.stdout
+    assert "(4 failures — planted in the sample portals to show how failures are recorded: `" in result.stdout
     assert re.search(r"^\d+ (of \d+ )?hits? for '执法'$", result.stdout, re.MULTILINE)
+
+
+def test_serving_the_samples_on_a_taken_port_is_one_line(tmp_path: Path) -> None:
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = CliRunner().invoke(main, ["demo", "--serve", str(tmp_path / "p.toml"), "--port", str(port)])
+    assert result.exit_code == 2 and result.stderr.count("\n") == 1
+    assert result.stderr.startswith(f"govarchive: error: --port {port}: cannot serve on it (Address already in use)")
