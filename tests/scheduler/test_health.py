@@ -12,6 +12,7 @@ from click.testing import CliRunner
 from archive.store.archive import Archive
 from archive.store.runs import RunCounts
 from govarchive.cli import main
+from govarchive.output import runnable_command
 
 REGISTRY = """
 [[portal]]
@@ -178,6 +179,6 @@ def test_runs_show_each_runs_first_failures(history: History) -> None:
     result = CliRunner().invoke(main, ["runs", "--db", str(history.db), "--portal", "troubled"])
     lines = result.stdout.splitlines()
     assert lines[1:] == [*(f"    failed http://127.0.0.1:9/b/{n}.html: HTTP 404" for n in range(3)),
-                         "    … 2 more failures (govarchive errors --portal troubled)"]
+                         f"    … 2 more failures (`{runnable_command()} errors --portal troubled`)"]
     rows = json.loads(CliRunner().invoke(main, ["runs", "--db", str(history.db), "--json"]).stdout)
     assert [len(row["failures"]) for row in rows] == [3, 0]
