@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -11,6 +13,7 @@ from archive.extract.document import PageDocument, compose_document
 from archive.extract.metadata import DisclosureMetadata
 from archive.extract.page import Extracted
 from archive.families.registry import DETAIL_URL_PATTERNS
+from archive.errors import ArchiveError
 from archive.store.archive import Archive
 from crawler.process import CrawlResult, crawl_result
 from govarchive.demo import SAMPLE_SITES
@@ -113,3 +116,31 @@ async def crawl_all(config: Path, db: Path, **settings: object) -> list[dict]:
 
     return [(await crawl_in_process(config, db, portal.name, **settings)).as_dict()
             for portal in load_registry(config)]
+
+
+def slow_crawl(config: Path, db: Path, portal: str = "cq-wanzhou-sample", delay: float = 1.5) -> subprocess.Popen:
+    """`govarchive crawl` of a sample portal as its own process, paced so a test can act while it
+    runs; counts are written after every page."""
+    command = [sys.executable, "-m", "govarchive", "crawl", portal, "--config", str(config), "--db", str(db),
+               "-s", "AUTOTHROTTLE_ENABLED=False", "-s", f"DOWNLOAD_DELAY={delay}", "-s", "GOVARCHIVE_COUNTS_EVERY=1"]
+    return subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def running_child(db: Path, progress: str, timeout: float = 60) -> int:
+    """The pid of the crawl process whose `running` row in `db` meets `progress` (SQL on
+    crawl_runs, e.g. `documents_new >= 1`)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        time.sleep(0.2)
+        if db.exists():
+            try:
+                archive = Archive.open_readonly(db)
+            except ArchiveError:   # still being created by the crawl
+                continue
+            try:
+                row = archive.db.execute(f"SELECT pid FROM crawl_runs WHERE status = 'running' AND {progress}").fetchone()
+            finally:
+                archive.close()
+            if row:
+                return row[0]
+    raise AssertionError(f"no running crawl with {progress} in {timeout:g} s")

@@ -3,13 +3,9 @@
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
-import time
 from pathlib import Path
 
-from archive.store.archive import Archive
-from tests.support import ROOT, SampleSite
+from tests.support import SampleSite, running_child, slow_crawl
 
 LISTEN = "0A"   # TCP state LISTEN in /proc/net/tcp
 
@@ -34,22 +30,9 @@ def listening_sockets(pid: int) -> list[str]:
 
 
 def test_a_crawl_listens_on_no_port(sample_site: SampleSite, tmp_path: Path) -> None:
-    db = tmp_path / "a.db"
-    command = [sys.executable, "-m", "govarchive", "crawl", "cq-wanzhou-sample", "--config", str(sample_site.config),
-               "--db", str(db), "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "DOWNLOAD_DELAY=1",
-               "-s", "GOVARCHIVE_COUNTS_EVERY=1"]
-    parent = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    parent = slow_crawl(sample_site.config, tmp_path / "a.db", delay=1)
     try:
-        deadline, child = time.monotonic() + 60, None
-        while child is None and time.monotonic() < deadline:
-            time.sleep(0.2)
-            if db.exists():
-                archive = Archive.open_readonly(db)
-                row = archive.db.execute("SELECT pid FROM crawl_runs WHERE status = 'running' "
-                                         "AND list_pages >= 1").fetchone()
-                archive.close()
-                child = row[0] if row else None
-        assert child is not None, "the crawl did not get under way in time"
+        child = running_child(tmp_path / "a.db", "list_pages >= 1")
         assert listening_sockets(child) == [] and listening_sockets(parent.pid) == []
     finally:
         parent.terminate()

@@ -18,7 +18,7 @@ from archive.errors import CrawlBusy
 from archive.store.archive import Archive
 from crawler.process import HOST, portal_lock, process_alive
 from govarchive.cli import main
-from tests.support import FAST, ROOT, SampleSite
+from tests.support import FAST, SampleSite, running_child, slow_crawl
 
 
 def dead_pid() -> int:
@@ -87,21 +87,9 @@ def test_health_closes_a_run_left_running_by_a_dead_process(sample_site: SampleS
 def test_kill_9_of_a_crawl_keeps_its_counts_and_the_next_crawl_completes(
         sample_site: SampleSite, tmp_path: Path, killed: str) -> None:
     db = tmp_path / "a.db"
-    command = [sys.executable, "-m", "govarchive", "crawl", "cq-wanzhou-sample", "--config", str(sample_site.config),
-               "--db", str(db), "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "DOWNLOAD_DELAY=1.5",
-               "-s", "GOVARCHIVE_COUNTS_EVERY=1"]
-    parent = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    parent = slow_crawl(sample_site.config, db)
     try:
-        deadline, child = time.monotonic() + 60, None
-        while child is None and time.monotonic() < deadline:
-            time.sleep(0.3)
-            if db.exists():
-                archive = Archive.open(db)
-                row = archive.db.execute("SELECT pid FROM crawl_runs WHERE status = 'running' "
-                                         "AND documents_new >= 1").fetchone()
-                archive.close()
-                child = row[0] if row else None
-        assert child is not None, "the crawl archived nothing in time"
+        child = running_child(db, "documents_new >= 1")
         second = CliRunner().invoke(main, ["crawl", "cq-wanzhou-sample", "--config", str(sample_site.config),
                                            "--db", str(db), *FAST])   # while the first one runs
         assert second.exit_code == 2 and f"is being crawled into a.db by pid {child}" in second.stderr
