@@ -116,7 +116,7 @@ def reextract(portal: str | None, as_json: bool, db_path: Path) -> None:
 
 
 @main.command()
-@click.argument("query")
+@click.argument("words", nargs=-1, required=True, metavar="QUERY...")
 @click.option("--year", type=click.IntRange(1990, 2100), default=None, help="Only reports on this year (report_year).")
 @click.option("--region", default=None, help="Only this administrative division code or its prefix (50 = Chongqing).")
 @click.option("--publisher", default=None, help="Only documents whose publisher contains this (e.g. 司法局).")
@@ -126,7 +126,7 @@ def reextract(portal: str | None, as_json: bool, db_path: Path) -> None:
 @click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 10_000))
 @click.option("--json", "as_json", is_flag=True, help="Print {query, total, hits} as JSON.")
 @DB_OPTION
-def search(query: str, year: int | None, region: str | None, publisher: str | None, portal: str | None,
+def search(words: tuple[str, ...], year: int | None, region: str | None, publisher: str | None, portal: str | None,
            since: str | None, limit: int, as_json: bool, db_path: Path) -> None:
     """Full-text search of titles and texts, best first: the hits shown of how many match.
 
@@ -135,8 +135,10 @@ def search(query: str, year: int | None, region: str | None, publisher: str | No
     "法治政府 建设"          the phrase as written, spaces included
     执法 OR 监管             either (OR binds tighter than the implicit AND)
     NOT 征求意见, -征求意见   without the term
-    Other characters (* : ^ ( ) +) are searched as written.
+    Other characters (* : ^ ( ) +) are searched as written. The words need no shell quotes,
+    except around a phrase: govarchive search '"法治政府 建设"' 执法.
     """
+    query = " ".join(words)
     if region is not None and not region.isdigit():
         fail(f"--region {region!r}: expected an administrative division code or its prefix, digits only (50, 500101)")
     archive = open_existing_archive(db_path)

@@ -23,7 +23,7 @@ def setup(tmp_path: Path) -> Path:
 BAD_INPUTS = [  # arguments, exit code, the start of the one line
     (["crawl", "--bogus"], 2, "No such option '--bogus'"),
     (["nosuch"], 2, "No such command 'nosuch'"),
-    (["search"], 2, "Missing argument 'QUERY'"),
+    (["search"], 2, "Missing argument 'QUERY...'"),
     (["runs", "--limit", "zero"], 2, "Invalid value for '--limit': 'zero' is not a valid integer"),
     (["crawl", "typo"], 2, "no portal named 'typo' in the registry (known: a)"),
     (["crawl", "-s", "DOWNLOAD_DELAY=abc"], 2, "-s DOWNLOAD_DELAY=abc: DOWNLOAD_DELAY takes a number (default 1.0)"),

@@ -114,6 +114,8 @@ def test_snippets_centre_on_the_hit_and_never_cut_a_highlighted_term() -> None:
 def test_cli_shows_the_total_and_explains_a_bad_query(db: Path) -> None:
     result = CliRunner().invoke(main, ["search", "法治", "--limit", "2", "--db", str(db)])
     assert result.exit_code == 0 and result.stdout.startswith("2 of 4 hits for '法治'")
+    unquoted = CliRunner().invoke(main, ["search", "执法", "OR", "复议", "--db", str(db)])   # no shell quotes needed
+    assert unquoted.stdout.startswith("3 hits for '执法 OR 复议'")
     everything = json.loads(CliRunner().invoke(main, ["search", "监管执法", "--json", "--db", str(db)]).stdout)
     assert everything["total"] == 1 and "[监管执法]" in everything["hits"][0]["snippet"]
     text = CliRunner().invoke(main, ["search", "监管执法", "--db", str(db)]).stdout
