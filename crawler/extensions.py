@@ -1,4 +1,4 @@
-"""The crawl's archive connection (ArchiveSession) and its crawl_runs row (CrawlRunRecorder)."""
+"""The crawl's archive connection (ArchiveSession) and its portals' crawl_runs rows (CrawlRunRecorder)."""
 
 from __future__ import annotations
 
@@ -18,22 +18,15 @@ from twisted.python.failure import Failure
 from archive.errors import ArchiveError
 from archive.identity.config import NearDupSettings
 from archive.store.archive import Archive
-from archive.store.runs import FailureKind, RunCounts, RunStatus
+from archive.store.runs import FailureKind, RunStatus
 from crawler.items import PageFailure
+from crawler.portal_crawl import PortalCrawl
 from crawler.registry import host_allowed
 
 logger = logging.getLogger(__name__)
 
 # What a write to the archive may raise: locked past the write wait (ArchiveLocked), disk full…
 ARCHIVE_WRITE_ERRORS = (sqlite3.Error, ArchiveError)
-
-# RunCounts fields that Scrapy's own stats count; the rest are `govarchive/<field>`.
-SCRAPY_STATS = {"requests": "downloader/request_count", "response_bytes": "downloader/response_bytes"}
-
-
-def stats_key(field: str) -> str:
-    return SCRAPY_STATS.get(field, f"govarchive/{field}")
-
 
 def run_status(finish_reason: str, list_pages: int, start_blocked: bool = False,
                archive_failures: int = 0) -> str:
@@ -84,109 +77,131 @@ def run_recorder(crawler: Crawler) -> CrawlRunRecorder:
 
 
 class CrawlRunRecorder:
-    """Opens a crawl_runs row when the spider opens, writes its counts as the run goes and
-    closes it with them; records every failure of the run in crawl_errors."""
+    """Opens a crawl_runs row for each portal of the crawl when the spider opens, writes their
+    counts as the crawl goes and closes them with them; records every failure in crawl_errors."""
 
     def __init__(self, crawler: Crawler, counts_every: int) -> None:
         self.crawler = crawler
         self.counts_every = max(counts_every, 1)
         self.items = 0
-        self.run_id: int | None = None
-        self.unwritten: deque[PageFailure] = deque()  # failures whose row the archive has not taken yet
-        self.archive_failures = 0   # pages lost to the archive itself (locked, full): the run fails
+        # failures whose row the archive has not taken yet, with their run
+        self.unwritten: deque[tuple[int | None, PageFailure]] = deque()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> CrawlRunRecorder:
         recorder = cls(crawler, crawler.settings.getint("GOVARCHIVE_COUNTS_EVERY"))
-        crawler.signals.connect(recorder.item_scraped, signal=signals.item_scraped)
-        crawler.signals.connect(recorder.spider_opened, signal=signals.spider_opened)
-        crawler.signals.connect(recorder.spider_closed, signal=signals.spider_closed)
-        crawler.signals.connect(recorder.spider_error, signal=signals.spider_error)
-        crawler.signals.connect(recorder.request_scheduled, signal=signals.request_scheduled)
+        for handler, signal in ((recorder.item_scraped, signals.item_scraped),
+                                (recorder.spider_opened, signals.spider_opened),
+                                (recorder.spider_closed, signals.spider_closed),
+                                (recorder.spider_error, signals.spider_error),
+                                (recorder.request_scheduled, signals.request_scheduled),
+                                (recorder.request_reached_downloader, signals.request_reached_downloader),
+                                (recorder.response_received, signals.response_received)):
+            crawler.signals.connect(handler, signal=signal)
         return recorder
+
+    def crawl_of(self, message: Request | Response | None) -> PortalCrawl | None:
+        """The portal crawl a request or response belongs to (None for robots.txt and the like)."""
+        name = message.meta.get("portal") if message is not None else None
+        return self.crawler.spider.crawl_of(name) if name else None
 
     def spider_opened(self, spider: Spider) -> None:
         archive = session_archive(self.crawler)
-        archive.register_portal(spider.portal.name, spider.portal.title)
-        self.run_id = archive.start_run(spider.portal.name, pid=os.getpid(), host=socket.gethostname(),
-                                        token=self.crawler.settings.get("GOVARCHIVE_RUN_TOKEN"))
-        self.crawler.stats.set_value("govarchive/run_id", self.run_id)
+        crawls = list(spider.crawls.values())
+        run_ids = archive.start_runs([(crawl.name, crawl.portal.title) for crawl in crawls], pid=os.getpid(),
+                                     host=socket.gethostname(), token=self.crawler.settings.get("GOVARCHIVE_RUN_TOKEN"))
+        for crawl, run_id in zip(crawls, run_ids, strict=True):
+            crawl.run_id = run_id
 
-    def item_scraped(self) -> None:
-        """Write the counts so far every GOVARCHIVE_COUNTS_EVERY items: a killed run shows them."""
+    def request_reached_downloader(self, request: Request, spider: Spider) -> None:
+        if (crawl := self.crawl_of(request)) is not None:
+            crawl.count("requests")
+
+    def response_received(self, response: Response, request: Request, spider: Spider) -> None:
+        if (crawl := self.crawl_of(request)) is not None:
+            crawl.count("response_bytes", len(response.body))
+
+    def item_scraped(self, item: object) -> None:
+        """Write a portal's counts so far every GOVARCHIVE_COUNTS_EVERY items of the crawl: a
+        killed run shows them."""
         self.items += 1
-        if self.run_id is not None and self.items % self.counts_every == 0:
+        crawl = self.crawler.spider.crawl_of(item.portal)
+        if crawl.run_id is not None and self.items % self.counts_every == 0:
             try:
-                session_archive(self.crawler).update_run_counts(self.run_id, self.counts())
+                session_archive(self.crawler).update_run_counts(crawl.run_id, crawl.run_counts())
             except ARCHIVE_WRITE_ERRORS as exc:  # the end of the run writes them again
-                logger.warning("counts of run %s not written: %s", self.run_id, exc)
+                logger.warning("counts of run %s not written: %s", crawl.run_id, exc)
 
     def record_failure(self, failure: PageFailure) -> None:
         """A page (or attachment) the run could not archive: counted, logged, and written to
         crawl_errors with any rows held back while the archive was locked."""
-        self.crawler.stats.inc_value("govarchive/errors")
+        crawl = self.crawler.spider.crawl_of(failure.portal)
+        crawl.count("errors")
         logger.warning("failed %s %s: %s", failure.kind, failure.url, failure.reason)
-        self.unwritten.append(failure)
+        self.unwritten.append((crawl.run_id, failure))
         self._write_failures()
 
     def record_archive_failure(self, failure: PageFailure) -> None:
-        """A page the archive would not take: the run fails. Its row is held back (the archive
+        """A page the archive would not take: its run fails. Its row is held back (the archive
         has just refused a write) and written with the next failure or at the end."""
-        self.crawler.stats.inc_value("govarchive/errors")
-        self.archive_failures += 1
+        crawl = self.crawler.spider.crawl_of(failure.portal)
+        crawl.count("errors")
+        crawl.archive_failures += 1
         logger.error("not archived %s: %s", failure.url, failure.reason)
-        self.unwritten.append(failure)
+        self.unwritten.append((crawl.run_id, failure))
 
     def _write_failures(self) -> None:
         archive = session_archive(self.crawler)
         while self.unwritten:
-            failure = self.unwritten[0]
+            run_id, failure = self.unwritten[0]
             try:
-                archive.record_error(self.run_id, failure.portal, failure.url, failure.kind, failure.reason)
+                archive.record_error(run_id, failure.portal, failure.url, failure.kind, failure.reason)
             except ARCHIVE_WRITE_ERRORS as exc:
                 logger.error("%d failure rows wait for the archive: %s", len(self.unwritten), exc)
                 return
             self.unwritten.popleft()
 
-    def counts(self) -> RunCounts:
-        stats = self.crawler.stats
-        return RunCounts(**{name: int(stats.get_value(stats_key(name), 0)) for name in RunCounts.names()})
-
     def spider_error(self, failure: Failure, response: Response, spider: Spider) -> None:
         """A callback raised (a page no parser expected): record it; the crawl goes on."""
-        self.record_failure(PageFailure(spider.portal.name, response.url, response.meta.get("kind", FailureKind.DETAIL),
+        crawl = self.crawl_of(response)
+        if crawl is None:
+            return
+        self.record_failure(PageFailure(crawl.name, response.url, response.meta.get("kind", FailureKind.DETAIL),
                                         f"parser crashed: {failure.type.__name__}: {failure.getErrorMessage()}"))
 
     def request_scheduled(self, request: Request, spider: Spider) -> None:
         """A redirect or meta refresh to a host outside the portal's domains: Scrapy's offsite
         rule drops it without a word, so the page it stood for is recorded as a failure here."""
         kind = request.meta.get("kind")
-        if kind not in (FailureKind.LIST, FailureKind.DETAIL) or host_allowed(request.url, spider.portal):
+        crawl = self.crawl_of(request)
+        if crawl is None or kind not in (FailureKind.LIST, FailureKind.DETAIL) or \
+                host_allowed(request.url, crawl.portal):
             return
         how = "redirect" if request.meta.get("redirect_urls") else "link"
         reason = f"{how} to another host {urlsplit(request.url).hostname} (not allowed)"
         listed_url = (request.meta.get("redirect_urls") or [request.url])[0]
         if kind == FailureKind.LIST:
-            spider.walk.answered()
-            spider.walk.failed(f"list page {listed_url}: {reason}")
-        self.record_failure(PageFailure(spider.portal.name, listed_url, kind, reason))
+            crawl.walk.answered()
+            crawl.walk.failed(f"list page {listed_url}: {reason}")
+        self.record_failure(PageFailure(crawl.name, listed_url, kind, reason))
         raise IgnoreRequest(reason)  # dropped, as the offsite rule would
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
-        if self.run_id is None:
-            return
         archive = session_archive(self.crawler)
-        walk = spider.walk
-        outcome = walk.outcome() if reason == "finished" else f"incomplete: the crawl ended {reason}"
-        try:
-            if outcome == "complete":
-                # a full walk read the whole column, by evidence: what it no longer lists is withdrawn
-                self.crawler.stats.inc_value("govarchive/withdrawn",
-                                             archive.mark_listing(spider.portal.name, walk.listed))
-            self._write_failures()
-            counts = self.counts()
-            status = run_status(reason, counts.list_pages, walk.start_blocked, self.archive_failures)
-            archive.finish_run(self.run_id, status, counts, walk=outcome,
-                               family=self.crawler.stats.get_value("govarchive/family"))
-        except ARCHIVE_WRITE_ERRORS as exc:  # left running: `govarchive crawl` or the next crawl settles it
-            logger.error("run %s not closed (%d failure rows unwritten): %s", self.run_id, len(self.unwritten), exc)
+        self._write_failures()
+        for crawl in spider.crawls.values():
+            if crawl.run_id is None:
+                continue
+            walk = crawl.walk
+            outcome = walk.outcome() if reason == "finished" else f"incomplete: the crawl ended {reason}"
+            try:
+                if outcome == "complete":
+                    # a full walk read the whole column, by evidence: what it no longer lists is withdrawn
+                    crawl.count("withdrawn", archive.mark_listing(crawl.name, walk.listed))
+                counts = crawl.run_counts()
+                status = run_status(reason, counts.list_pages, walk.start_blocked, crawl.archive_failures)
+                archive.finish_run(crawl.run_id, status, counts, walk=outcome, family=crawl.family)
+            except ARCHIVE_WRITE_ERRORS as exc:  # left running: `govarchive crawl` or the next crawl settles it
+                logger.error("run %s of %s not closed: %s", crawl.run_id, crawl.name, exc)
+        if self.unwritten:
+            logger.error("%d failure rows could not be written to the archive", len(self.unwritten))

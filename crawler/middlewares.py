@@ -49,17 +49,15 @@ def is_full_walk(known_pages: int, last_full_walk: str | None, now: dt.datetime,
 
 
 class RevisitMiddleware:
-    """Drops the spider's detail requests for archived pages that are not due (stat
-    `govarchive/skipped`) and makes the due ones conditional, letting their 304 through.
+    """Drops the spider's detail requests for archived pages that are not due (count
+    `skipped`) and makes the due ones conditional, letting their 304 through.
 
-    Unless the run is a full walk, a list page whose document links are all archived and not
-    due ends the walk there: its next list requests are dropped (stat `govarchive/walk_stopped`)."""
+    Unless a portal's run is a full walk, a list page whose document links are all archived and
+    not due ends its walk there: its next list requests are dropped."""
 
     def __init__(self, crawler: Crawler, refresh: bool) -> None:
         self.crawler = crawler
         self.refresh = refresh
-        self.known: dict[str, KnownPage] = {}
-        self.full_walk = True
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RevisitMiddleware:
@@ -69,17 +67,19 @@ class RevisitMiddleware:
 
     def spider_opened(self, spider: Spider) -> None:
         archive = session_archive(self.crawler)
-        self.known = archive.known_pages(spider.portal.name)
-        self.full_walk = is_full_walk(len(self.known), archive.last_full_walk(spider.portal.name),
-                                      dt.datetime.now(dt.timezone.utc), spider.portal.full_walk_days, self.refresh)
-        spider.walk.full = self.full_walk
+        now = dt.datetime.now(dt.timezone.utc)
+        for crawl in spider.crawls.values():
+            crawl.known = archive.known_pages(crawl.name)
+            crawl.walk.full = is_full_walk(len(crawl.known), archive.last_full_walk(crawl.name), now,
+                                           crawl.portal.full_walk_days, self.refresh)
 
     def _planned(self, item: Any, now: dt.datetime) -> Any | None:
         if not isinstance(item, Request) or item.meta.get("kind") != FailureKind.DETAIL:
             return item
-        plan = revisit_plan(self.known.get(item.url), now, self.crawler.spider.portal.revisit_days, self.refresh)
+        crawl = self.crawler.spider.crawl_of(item.meta["portal"])
+        plan = revisit_plan(crawl.known.get(item.url), now, crawl.portal.revisit_days, self.refresh)
         if not plan.fetch:
-            self.crawler.stats.inc_value("govarchive/skipped")  # archived and not yet due
+            crawl.count("skipped")  # archived and not yet due
             return None
         if not plan.headers:
             return item
@@ -93,12 +93,13 @@ class RevisitMiddleware:
         seen = {"documents": 0, "fetched": 0}
 
         def decide(item: Any) -> Any | None:
-            if isinstance(item, Request) and item.meta.get("kind") == FailureKind.LIST and not self.full_walk \
-                    and seen["documents"] and not seen["fetched"]:
-                self.crawler.stats.inc_value("govarchive/walk_stopped")
-                self.crawler.spider.walk.stop_early(
-                    f"stopped at {response.url}, whose {seen['documents']} documents are all archived and not due")
-                return None
+            if isinstance(item, Request) and item.meta.get("kind") == FailureKind.LIST and seen["documents"] \
+                    and not seen["fetched"]:
+                walk = self.crawler.spider.crawl_of(item.meta["portal"]).walk
+                if not walk.full:
+                    walk.stop_early(f"stopped at {response.url}, whose {seen['documents']} documents "
+                                    "are all archived and not due")
+                    return None
             planned = self._planned(item, now)
             if isinstance(item, Request) and item.meta.get("kind") == FailureKind.DETAIL:
                 seen["documents"] += 1

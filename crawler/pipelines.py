@@ -18,12 +18,12 @@ from crawler.items import PageFailure, PageGone, PageNotModified
 from crawler.registry import host_allowed
 from crawler.responses import failure_reason, raw_fetch, truncation
 
-OUTCOME_STATS = {
-    PageOutcome.NEW: ("govarchive/documents_new",),
-    PageOutcome.CLUSTERED: ("govarchive/clustered", "govarchive/documents_new"),  # a new text all the same
-    PageOutcome.CHANGED: ("govarchive/documents_new",),
-    PageOutcome.DUPLICATE: ("govarchive/duplicates",),
-    PageOutcome.UNCHANGED: ("govarchive/unchanged",),
+OUTCOME_COUNTS = {  # the RunCounts each outcome adds to
+    PageOutcome.NEW: ("documents_new",),
+    PageOutcome.CLUSTERED: ("clustered", "documents_new"),  # a new text all the same
+    PageOutcome.CHANGED: ("documents_new",),
+    PageOutcome.DUPLICATE: ("duplicates",),
+    PageOutcome.UNCHANGED: ("unchanged",),
 }
 
 
@@ -46,15 +46,15 @@ class AttachmentPipeline:
     async def process_item(self, item: Any) -> Any:
         if not isinstance(item, PageCapture) or not item.record.attachment_links:
             return item
-        portal = self.crawler.spider.portal
+        portal = self.crawler.spider.crawl_of(item.portal).portal
         links = [link for link in item.record.attachment_links if host_allowed(link[0], portal)]
-        fetched = [await self._fetch(url, filename) for url, filename in links[: self.max_attachments]]
+        fetched = [await self._fetch(portal.name, url, filename) for url, filename in links[: self.max_attachments]]
         return dataclasses.replace(item, attachments=(*item.attachments, *fetched))
 
-    async def _fetch(self, url: str, filename: str) -> AttachmentCapture:
+    async def _fetch(self, portal: str, url: str, filename: str) -> AttachmentCapture:
         self.crawler.stats.inc_value("govarchive/attachments")
-        request = Request(url, meta={"download_maxsize": self.maxsize, "kind": FailureKind.ATTACHMENT},
-                          dont_filter=True)
+        request = Request(url, meta={"download_maxsize": self.maxsize, "kind": FailureKind.ATTACHMENT,
+                                     "portal": portal}, dont_filter=True)
         try:
             response = await self.crawler.engine.download_async(request)
         except Exception as exc:  # noqa: BLE001 - the downloader fails in many ways; each is a reason
@@ -98,7 +98,7 @@ class ArchivePipeline:
             self.archive.touch_page(item.url)
         elif isinstance(item, PageGone):
             if self.archive.mark_gone(item.url, item.http_status):
-                self.crawler.stats.inc_value("govarchive/withdrawn")
+                self.crawler.spider.crawl_of(item.portal).count("withdrawn")
             else:  # never archived: a broken link in the column
                 self.recorder.record_failure(PageFailure(item.portal, item.url, FailureKind.DETAIL,
                                                          f"HTTP {item.http_status}"))
@@ -116,5 +116,6 @@ class ArchivePipeline:
             self.recorder.record_failure(PageFailure(capture.portal, capture.url, FailureKind.DETAIL, exc.reason))
             return
         outcome = self.archive.record_page(document)
-        for key in OUTCOME_STATS[outcome]:
-            self.crawler.stats.inc_value(key)
+        crawl = self.crawler.spider.crawl_of(capture.portal)
+        for field in OUTCOME_COUNTS[outcome]:
+            crawl.count(field)

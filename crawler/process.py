@@ -3,6 +3,7 @@ used by the command line and the scheduler."""
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import os
@@ -10,10 +11,12 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import uuid
 from collections import deque
+from collections.abc import Sequence
 from pathlib import Path
 
 from archive.errors import CrawlBusy, SettingError
@@ -28,6 +31,7 @@ HOST = socket.gethostname()
 LOOPBACK_SETTINGS = {"AUTOTHROTTLE_ENABLED": "False", "DOWNLOAD_DELAY": "0"}
 LOG_TAIL_LINES = 40
 KEEP_LOGS = 30   # run log files kept per portal
+BATCH_LOGS = "crawl"   # the log folder of a process crawling several portals
 _POLL_SECONDS = 0.2
 
 
@@ -87,10 +91,10 @@ def check_settings(settings: dict[str, str]) -> list[str]:
     return warnings
 
 
-def scrapy_command(portal: Portal, config: Path, db: Path, settings: dict[str, str],
+def scrapy_command(portals_file: Path, config: Path, db: Path, settings: dict[str, str],
                    refresh: bool = False) -> list[str]:
     command = [sys.executable, "-m", "scrapy", "crawl", "portal",
-               "-a", f"portal={portal.name}", "-a", f"config={config.resolve()}",
+               "-a", f"portals_file={portals_file.resolve()}", "-a", f"config={config.resolve()}",
                "-s", f"GOVARCHIVE_DB={db.resolve()}"]
     if refresh:
         command += ["-s", "GOVARCHIVE_REFRESH=True"]
@@ -119,28 +123,38 @@ def _log_tail(path: Path) -> str:
         return ""
 
 
-def run_crawl(portal: Portal, config: Path, db: Path, settings: dict[str, str], *,
+def run_crawl(portals: Sequence[Portal], config: Path, db: Path, settings: dict[str, str], *,
               timeout: float | None = None, refresh: bool = False, log_path: Path | None = None,
-              stop: threading.Event | None = None, grace: float = 30.0) -> CrawlResult:
-    """Crawl `portal` into `db` in a child process and read back the run it recorded.
+              stop: threading.Event | None = None, grace: float = 30.0) -> list[CrawlResult]:
+    """Crawl `portals` into `db`, all in one child process (so per-host politeness holds across
+    them), and read back the run each recorded, in order.
 
-    With `log_path` the crawler logs there at INFO level (else errors go to the terminal).
-    After `timeout` seconds, or when `stop` is set, the child is asked to stop (SIGTERM) and
-    killed after `grace` seconds; the run ends as `timeout` or `interrupted`.
+    CrawlBusy, before anything starts, when another process crawls one of them. With
+    `log_path` the crawler logs there at INFO level (else errors go to the terminal). After
+    `timeout` seconds, or when `stop` is set, the child is asked to stop (SIGTERM) and killed
+    after `grace` seconds; the runs end as `timeout` or `interrupted`.
     """
-    token = uuid.uuid4().hex   # how this run's row is found again, whatever else runs
-    with portal_lock(db, portal.name) as lock:  # CrawlBusy when another process crawls it
+    token = uuid.uuid4().hex   # how these runs' rows are found again, whatever else runs
+    with contextlib.ExitStack() as held, tempfile.TemporaryDirectory(prefix="govarchive-") as scratch:
+        locks = [held.enter_context(portal_lock(db, portal.name)) for portal in portals]
         archive = Archive.open(db)
         try:
             close_abandoned_runs(archive)
         finally:
             archive.close()
+        names = Path(scratch) / "portals.txt"
+        names.write_text("".join(f"{portal.name}\n" for portal in portals), encoding="utf-8")
         env = dict(os.environ, SCRAPY_SETTINGS_MODULE="crawler.settings")
         level = "INFO" if log_path else "ERROR"
-        command = scrapy_command(portal, config, db, {"LOG_LEVEL": level, **settings,
-                                                      "GOVARCHIVE_RUN_TOKEN": token}, refresh)
-        exit_code, ending, seconds = _run_child(command, env, lock, timeout, stop, grace, log_path)
-    return _settle_run(portal, db, token, exit_code, ending, seconds, log_path)
+        command = scrapy_command(names, config, db, {"LOG_LEVEL": level, **settings,
+                                                     "GOVARCHIVE_RUN_TOKEN": token}, refresh)
+        exit_code, ending, seconds = _run_child(command, env, locks, timeout, stop, grace, log_path)
+    tail = _log_tail(log_path) if log_path is not None else ""
+    archive = Archive.open(db)
+    try:
+        return [_settle_run(archive, portal, token, exit_code, ending, seconds, log_path, tail) for portal in portals]
+    finally:
+        archive.close()
 
 
 def run_log_path(logs: Path, portal: str) -> Path:
@@ -183,7 +197,7 @@ def close_abandoned_runs(archive: Archive) -> list[dict]:
     return archive.close_abandoned_runs(HOST, process_alive)
 
 
-def _run_child(command: list[str], env: dict[str, str], lock: FileLock, timeout: float | None,
+def _run_child(command: list[str], env: dict[str, str], locks: list[FileLock], timeout: float | None,
                stop: threading.Event | None, grace: float, log_path: Path | None) -> tuple[int, str | None, float]:
     started = time.monotonic()
     ending: str | None = None
@@ -194,10 +208,11 @@ def _run_child(command: list[str], env: dict[str, str], lock: FileLock, timeout:
     try:
         # its own session: a terminal's Ctrl-C or a service manager's signal reaches the parent,
         # which decides when to stop the crawl (see SchedulerService.stop)
-        # the child inherits the portal lock: it stays held while the crawl runs, even if we die
-        process = subprocess.Popen(command, env=env, stdout=log_handle, pass_fds=(lock.fileno(),),
+        # the child inherits the portal locks: they stay held while the crawl runs, even if we die
+        process = subprocess.Popen(command, env=env, stdout=log_handle, pass_fds=[lock.fileno() for lock in locks],
                                    stderr=subprocess.STDOUT if log_handle else None, start_new_session=True)
-        lock.note_holder(process.pid)
+        for lock in locks:
+            lock.note_holder(process.pid)
         try:
             while process.poll() is None:
                 if timeout is not None and time.monotonic() - started > timeout:
@@ -218,33 +233,29 @@ def _run_child(command: list[str], env: dict[str, str], lock: FileLock, timeout:
     return exit_code, ending, round(time.monotonic() - started, 2)
 
 
-def _settle_run(portal: Portal, db: Path, token: str, exit_code: int, ending: str | None,
-                seconds: float, log_path: Path | None) -> CrawlResult:
-    """Read the run the child recorded, or record one when it died before it could."""
-    archive = Archive.open(db)
-    try:
-        run = archive.run_by_token(token)
-        if run is None:
-            run_id = archive.start_run(portal.name, token=token)
-            archive.finish_run(run_id, ending or RunStatus.FAILED, RunCounts())
-            archive.record_error(run_id, portal.name, portal.start_urls[0], FailureKind.RUN,
-                                 f"scrapy exited with {exit_code} before recording the run")
-            run = archive.run_by_token(token)
-        status = run["status"]
-        if ending == RunStatus.TIMEOUT or (ending == RunStatus.INTERRUPTED and
-                                           status in (RunStatus.OK, RunStatus.RUNNING)):
-            status = ending
-        elif status == RunStatus.RUNNING and exit_code < 0:
-            status = RunStatus.INTERRUPTED   # the crawl process was killed by a signal
-        elif status == RunStatus.RUNNING or (exit_code != 0 and status == RunStatus.OK):
-            status = RunStatus.FAILED
-        if status != run["status"]:
-            archive.close_run(run["id"], status)
-        if log_path is not None:
-            archive.set_run_log(run["id"], str(log_path), _log_tail(log_path))
-        return crawl_result(archive, {**run, "status": status}, seconds, str(log_path) if log_path else None)
-    finally:
-        archive.close()
+def _settle_run(archive: Archive, portal: Portal, token: str, exit_code: int, ending: str | None,
+                seconds: float, log_path: Path | None, log_tail: str) -> CrawlResult:
+    """Read the run the child recorded for `portal`, or record one when it died before it could."""
+    run = archive.run_by_token(token, portal.name)
+    if run is None:
+        run_id = archive.start_run(portal.name, token=token)
+        archive.finish_run(run_id, ending or RunStatus.FAILED, RunCounts())
+        archive.record_error(run_id, portal.name, portal.start_urls[0], FailureKind.RUN,
+                             f"scrapy exited with {exit_code} before recording the run")
+        run = archive.run_by_token(token, portal.name)
+    status = run["status"]
+    if ending == RunStatus.TIMEOUT or (ending == RunStatus.INTERRUPTED and
+                                       status in (RunStatus.OK, RunStatus.RUNNING)):
+        status = ending
+    elif status == RunStatus.RUNNING and exit_code < 0:
+        status = RunStatus.INTERRUPTED   # the crawl process was killed by a signal
+    elif status == RunStatus.RUNNING or (exit_code != 0 and status == RunStatus.OK):
+        status = RunStatus.FAILED
+    if status != run["status"]:
+        archive.close_run(run["id"], status)
+    if log_path is not None:
+        archive.set_run_log(run["id"], str(log_path), log_tail)
+    return crawl_result(archive, {**run, "status": status}, seconds, str(log_path) if log_path else None)
 
 
 def crawl_result(archive: Archive, run: dict, seconds: float, log_path: str | None = None) -> CrawlResult:

@@ -14,9 +14,9 @@ import click
 from archive.errors import CrawlBusy, GovarchiveError
 from archive.store.archive import Archive
 from crawler import settings as crawl_settings
-from crawler.process import CrawlResult, check_settings, prune_logs, run_crawl, run_log_path
+from crawler.process import BATCH_LOGS, CrawlResult, check_settings, prune_logs, run_crawl, run_log_path
 from crawler.registry import Portal, load_registry, select_portals
-from govarchive.output import print_result, with_runnable_command
+from govarchive.output import plural, print_result, with_runnable_command
 
 EXIT_FAILED = 1  # a crawl run failed, a file could not be extracted
 EXIT_USAGE = 2   # bad registry, database path or arguments
@@ -134,20 +134,20 @@ def parse_settings(pairs: tuple[str, ...]) -> dict[str, str]:
 
 def crawl_portals(names: tuple[str, ...], config: Path, db_path: Path, settings: dict[str, str],
                   refresh: bool = False, logs_dir: Path | None = None) -> list[CrawlResult]:
-    """Validate registry and database first (exit 2), then crawl each portal in turn, each
-    logging to its own file under `logs_dir` (the terminal gets the summary)."""
+    """Validate registry and database first (exit 2), then crawl the portals, all in one
+    process logging to logs/<portal>/<start>.log (logs/crawl/ for several portals); the
+    terminal gets each portal's result."""
     portals = load_portals(config, names)
     open_archive(db_path).close()
     logs = logs_folder(db_path, logs_dir)
-    results = []
-    for number, portal in enumerate(portals, start=1):
-        click.echo(f"[{number}/{len(portals)}] crawling {portal.name} ({portal.title})", err=True)
-        try:
-            result = run_crawl(portal, config, db_path, settings, refresh=refresh,
-                               log_path=run_log_path(logs, portal.name))
-        except CrawlBusy as exc:
-            fail(str(exc))
-        prune_logs(logs, portal.name)
+    folder = portals[0].name if len(portals) == 1 else BATCH_LOGS
+    log_path = run_log_path(logs, folder)
+    click.echo(f"crawling {plural(len(portals), 'portal')} in one process (log {log_path})", err=True)
+    try:
+        results = run_crawl(portals, config, db_path, settings, refresh=refresh, log_path=log_path)
+    except CrawlBusy as exc:
+        fail(str(exc))
+    prune_logs(logs, folder)
+    for result in results:
         print_result(result)
-        results.append(result)
     return results

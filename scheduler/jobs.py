@@ -31,7 +31,7 @@ class CrawlJob:
         log_path = run_log_path(self.config.logs, portal.name)
         logger.info("crawl %s starts (log %s)", portal.name, log_path)
         try:
-            result = run_crawl(portal, self.config.registry, self.config.db, self.config.crawl_settings,
+            (result,) = run_crawl([portal], self.config.registry, self.config.db, self.config.crawl_settings,
                                timeout=self.config.run_timeout, log_path=log_path, stop=self.stop,
                                grace=self.config.grace)
         except CrawlBusy as exc:  # crawled by hand right now: this slot is skipped

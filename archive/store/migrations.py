@@ -217,6 +217,12 @@ def _failure_lookups(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX crawl_errors_at ON crawl_errors(at)")
 
 
+def _portal_lookups(db: sqlite_utils.Database) -> None:
+    """One crawl process runs many portals under one token; per-portal reads of pages."""
+    db.execute("CREATE INDEX crawl_runs_token_portal ON crawl_runs(token, portal)")
+    db.execute("CREATE INDEX pages_portal ON pages(portal)")
+
+
 @dataclasses.dataclass(frozen=True)
 class Migration:
     name: str
@@ -233,6 +239,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration("outcome-counts", _outcome_counts),
     Migration("run-process", _run_process),
     Migration("failure-lookups", _failure_lookups),
+    Migration("portal-lookups", _portal_lookups),
 )
 _TABLE = "schema_migrations"
 # `PRAGMA application_id` of a govarchive archive ("GovA"): how a file says it is one of ours.

@@ -70,9 +70,10 @@ class ArchiveQueries:
     def runs_after(self, run_id: int) -> list[dict]:
         return list(self.db.query("SELECT * FROM crawl_runs WHERE id > ? ORDER BY id", [run_id]))
 
-    def run_by_token(self, token: str) -> dict | None:
-        return next(iter(self.db.query("SELECT * FROM crawl_runs WHERE token = ? ORDER BY id DESC LIMIT 1",
-                                       [token])), None)
+    def run_by_token(self, token: str, portal: str) -> dict | None:
+        """The run of `portal` a crawl process started with `token` (one token, many portals)."""
+        return next(iter(self.db.query("SELECT * FROM crawl_runs WHERE token = ? AND portal = ? "
+                                       "ORDER BY id DESC LIMIT 1", [token, portal])), None)
 
     def last_run_id(self) -> int:
         return int(self.db.execute("SELECT COALESCE(MAX(id), 0) FROM crawl_runs").fetchone()[0])

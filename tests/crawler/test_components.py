@@ -33,7 +33,7 @@ def spider(tmp_path: Path) -> PortalSpider:
 def response(relative: str, body: bytes | None = None) -> HtmlResponse:
     url = f"{BASE}/{relative}"
     return HtmlResponse(url=url, body=body if body is not None else (SITES / relative).read_bytes(),
-                        request=Request(url))
+                        request=Request(url, meta={"portal": "cq"}))
 
 
 def test_list_callback_yields_in_domain_documents_and_next_page(spider: PortalSpider) -> None:
@@ -69,7 +69,7 @@ def test_pipeline_and_recorder_write_runs_documents_and_errors(spider: PortalSpi
         raise ValueError("unexpected markup")
     except ValueError:
         recorder.spider_error(Failure(), response("cq-wanzhou/zfxxgkml/fzzfjsndbg/index.html"), spider)
-    crawler.stats.set_value("govarchive/list_pages", 1)
+    spider.crawl_of("cq").count("list_pages")
     recorder.spider_closed(spider, "finished")
     crawler.get_extension(ArchiveSession).engine_stopped()
 
@@ -98,4 +98,4 @@ def test_a_soft_404_or_a_challenge_detail_page_is_a_failure_not_a_document(spide
     challenge = b"<html><script>document.cookie='a=1';location.reload()</script></html>"
     (item,) = spider.parse_detail(response("cq-wanzhou/a/202501/t20250116_1004.html", challenge))
     assert isinstance(item, PageFailure) and item.reason == "blocked: script-only challenge page (HTTP 200)"
-    assert spider.walk.blocked
+    assert spider.crawl_of("cq").walk.blocked

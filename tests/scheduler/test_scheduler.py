@@ -243,7 +243,7 @@ def test_a_crawl_past_its_timeout_ends_as_timeout(sample_site: SampleSite, tmp_p
     portal = next(p for p in load_registry(sample_site.config) if p.name == "cq-wanzhou-sample")
     db = tmp_path / "archive.db"
     Archive.open(db).close()
-    result = run_crawl(portal, sample_site.config, db, {"DOWNLOAD_DELAY": "3", "AUTOTHROTTLE_ENABLED": "False"},
+    (result,) = run_crawl([portal], sample_site.config, db, {"DOWNLOAD_DELAY": "3", "AUTOTHROTTLE_ENABLED": "False"},
                        timeout=2.5, log_path=tmp_path / "logs" / "run.log", grace=10)
     assert result.status == "timeout"
     archive = Archive.open(db)

@@ -162,6 +162,6 @@ def test_spider_treats_a_document_response_as_the_document(tmp_path: Path) -> No
     spider = PortalSpider.from_crawler(get_crawler(PortalSpider, project_settings(GOVARCHIVE_DB=str(tmp_path / "a.db"))),
                                        portal="p", config=str(config))
     url = "http://127.0.0.1:8000/list/report.docx"
-    (item,) = spider.parse_detail(Response(url, body=docx_bytes(LINES), request=Request(url)))
+    (item,) = spider.parse_detail(Response(url, body=docx_bytes(LINES), request=Request(url, meta={"portal": "p"})))
     assert isinstance(item, PageCapture) and item.attachments[0].text.split("\n") == LINES
     assert item.record.extraction_method == "attachment"
