@@ -1,4 +1,4 @@
-"""One scheduled crawl: a `scrapy crawl` subprocess with its own log file, old logs pruned."""
+"""Scheduled crawls: a `scrapy crawl` subprocess for one portal or a batch, its own log file, old logs pruned."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import threading
 
 from crawler.registry import Portal
 from archive.errors import CrawlBusy
-from crawler.process import CrawlResult, prune_logs, run_crawl, run_log_path
+from crawler.process import BATCH_LOGS, CrawlResult, portal_lock, prune_logs, run_crawl, run_log_path
 from scheduler.config import SchedulerConfig
 
 logger = logging.getLogger(__name__)
@@ -25,19 +25,38 @@ class CrawlJob:
         self.stop = threading.Event()
 
     def __call__(self, portal: Portal) -> CrawlResult | None:
+        results = self.batch([portal])
+        return results[0] if results else None
+
+    def batch(self, portals: list[Portal]) -> list[CrawlResult]:
+        """Crawl `portals` in one process (per-host politeness holds across them); a portal
+        that another process is crawling right now is left out of it, logged."""
         if self.closed.is_set():
-            logger.info("crawl %s not started: the scheduler is stopping", portal.name)
-            return None
-        log_path = run_log_path(self.config.logs, portal.name)
-        logger.info("crawl %s starts (log %s)", portal.name, log_path)
+            logger.info("crawl of %s not started: the scheduler is stopping", ", ".join(p.name for p in portals))
+            return []
+        free = [portal for portal in portals if self._free(portal)]
+        if not free:
+            return []
+        folder = free[0].name if len(free) == 1 else BATCH_LOGS
+        log_path = run_log_path(self.config.logs, folder)
+        logger.info("crawl of %s starts (log %s)", ", ".join(p.name for p in free), log_path)
         try:
-            (result,) = run_crawl([portal], self.config.registry, self.config.db, self.config.crawl_settings,
-                               timeout=self.config.run_timeout, log_path=log_path, stop=self.stop,
-                               grace=self.config.grace)
+            results = run_crawl(free, self.config.registry, self.config.db, self.config.crawl_settings,
+                                timeout=self.config.run_timeout, log_path=log_path, stop=self.stop,
+                                grace=self.config.grace)
+        except CrawlBusy as exc:  # started by hand since the check: this slot is skipped
+            logger.warning("crawl not started: %s", exc)
+            return []
+        for result in results:
+            logger.info("crawl %s ended %s: %d new documents, %d failures (%.1fs)", result.portal,
+                        result.status, result.counts.documents_new, result.counts.errors, result.seconds)
+        prune_logs(self.config.logs, folder, self.config.keep_logs)
+        return results
+
+    def _free(self, portal: Portal) -> bool:
+        try:
+            with portal_lock(self.config.db, portal.name):
+                return True
         except CrawlBusy as exc:  # crawled by hand right now: this slot is skipped
             logger.warning("crawl %s not started: %s", portal.name, exc)
-            return None
-        logger.info("crawl %s ended %s: %d new documents, %d failures (%.1fs)", portal.name,
-                    result.status, result.counts.documents_new, result.counts.errors, result.seconds)
-        prune_logs(self.config.logs, portal.name, self.config.keep_logs)
-        return result
+            return False

@@ -122,7 +122,11 @@ class SchedulerService:
         self.stop()
 
     def run_once(self) -> list[Any]:
-        """Run every portal that is due now (at most max_parallel at a time) and return."""
+        """Run every portal that is due now and return: all in one crawl process when the
+        runner crawls batches (CrawlJob does), else at most max_parallel at a time."""
         due = self.due_portals()
+        batch = getattr(self.runner, "batch", None)
+        if batch is not None:
+            return batch(due) if due else []
         with RunPool(max_workers=self.config.max_parallel) as pool:
             return [result for result in pool.map(self.runner, due) if result is not None]

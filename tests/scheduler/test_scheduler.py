@@ -151,12 +151,13 @@ def test_schedule_once_runs_due_portals_and_logs_them(sample_site: SampleSite, t
         "cq-wanzhou-sample", "ls-liangwa-sample", "qh-putai-sample", "sh-qingpu-sample", "wz-district-sample"]
     archive = Archive.open(db)
     try:
-        rows = list(archive.db.query("SELECT portal, status, log_path, log_tail FROM crawl_runs"))
+        rows = list(archive.db.query("SELECT portal, status, pid, log_path, log_tail FROM crawl_runs"))
     finally:
         archive.close()
     assert len(rows) == 5 and {row["status"] for row in rows} == {"ok"}
+    assert len({(row["pid"], row["log_path"]) for row in rows}) == 1   # the due portals, one process
     for row in rows:
-        assert Path(row["log_path"]).is_file() and Path(row["log_path"]).parent.name == row["portal"]
+        assert Path(row["log_path"]).is_file() and Path(row["log_path"]).parent.name == "crawl"
         assert "Spider closed (finished)" in row["log_tail"]
     again = CliRunner().invoke(main, ["schedule", "--once", "--config", str(sample_site.config), "--db", str(db)])
     assert again.exit_code == 0 and "no portal is due" in again.stdout
