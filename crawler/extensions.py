@@ -29,11 +29,14 @@ logger = logging.getLogger(__name__)
 ARCHIVE_WRITE_ERRORS = (sqlite3.Error, ArchiveError)
 
 def run_status(finish_reason: str, list_pages: int, start_blocked: bool = False,
-               archive_failures: int = 0) -> str:
+               archive_failures: int = 0, timed_out: bool = False) -> str:
     """ok: finished, read at least one list page and stored every page it could read;
-    blocked: the column's start page is a challenge; interrupted: stopped by a signal."""
+    blocked: the column's start page is a challenge; interrupted: stopped by a signal;
+    timeout: the portal ran past GOVARCHIVE_PORTAL_TIMEOUT."""
     if finish_reason == "shutdown":
         return RunStatus.INTERRUPTED
+    if timed_out:
+        return RunStatus.TIMEOUT
     if start_blocked:
         return RunStatus.BLOCKED
     if finish_reason == "finished" and list_pages > 0 and not archive_failures:
@@ -199,7 +202,8 @@ class CrawlRunRecorder:
                     # a full walk read the whole column, by evidence: what it no longer lists is withdrawn
                     crawl.count("withdrawn", archive.mark_listing(crawl.name, walk.listed))
                 counts = crawl.run_counts()
-                status = run_status(reason, counts.list_pages, walk.start_blocked, crawl.archive_failures)
+                status = run_status(reason, counts.list_pages, walk.start_blocked, crawl.archive_failures,
+                                    crawl.timed_out)
                 archive.finish_run(crawl.run_id, status, counts, walk=outcome, family=crawl.family)
             except ARCHIVE_WRITE_ERRORS as exc:  # left running: `govarchive crawl` or the next crawl settles it
                 logger.error("run %s of %s not closed: %s", crawl.run_id, crawl.name, exc)

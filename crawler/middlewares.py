@@ -1,15 +1,18 @@
 """RevisitMiddleware: archived detail pages are requested again only when due, then conditionally,
-and a walk that is not a full one stops at the first list page with nothing to fetch."""
+and a walk that is not a full one stops at the first list page with nothing to fetch.
+PortalDeadlineMiddleware: a portal past its time in a crawl of many gets no more requests."""
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import time
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from typing import Any
 
 from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 
 from archive.store.queries import KnownPage
@@ -119,3 +122,33 @@ class RevisitMiddleware:
         async for item in result:
             if (planned := decide(item)) is not None:
                 yield planned
+
+
+class PortalTimedOut(IgnoreRequest):
+    """A request of a portal whose crawl has run past GOVARCHIVE_PORTAL_TIMEOUT: not sent."""
+
+
+class PortalDeadlineMiddleware:
+    """Downloader middleware: once a portal has been crawled for GOVARCHIVE_PORTAL_TIMEOUT
+    seconds (0: no limit), its requests are dropped as PortalTimedOut — each recorded with that
+    reason — its walk is incomplete and its run ends `timeout`, while the other portals of the
+    process go on."""
+
+    def __init__(self, crawler: Crawler, timeout: float) -> None:
+        self.crawler = crawler
+        self.timeout = timeout
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> PortalDeadlineMiddleware:
+        return cls(crawler, crawler.settings.getfloat("GOVARCHIVE_PORTAL_TIMEOUT"))
+
+    def process_request(self, request: Request) -> None:
+        name = request.meta.get("portal")
+        if not self.timeout or name is None:
+            return
+        crawl = self.crawler.spider.crawl_of(name)
+        if crawl.timed_out or time.monotonic() - crawl.started > self.timeout:
+            if not crawl.timed_out:
+                crawl.timed_out = True
+                crawl.walk.failed(f"the portal's crawl timed out after {self.timeout:g} s")
+            raise PortalTimedOut(f"not fetched: the portal's crawl timed out after {self.timeout:g} s")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import collections
 import dataclasses
+import time
 
 from archive.store.queries import KnownPage
 from archive.store.runs import RunCounts
@@ -21,6 +22,8 @@ class PortalCrawl:
     known: dict[str, KnownPage] = dataclasses.field(default_factory=dict)   # its archived pages
     run_id: int | None = None
     archive_failures: int = 0   # pages lost to the archive itself (locked, full): the run fails
+    started: float = dataclasses.field(default_factory=time.monotonic)
+    timed_out: bool = False     # past GOVARCHIVE_PORTAL_TIMEOUT: its remaining requests are dropped
 
     @property
     def name(self) -> str:

@@ -36,6 +36,8 @@ def failure_reason(error: BaseException, request: Request | None = None, setting
     if isinstance(error, HttpError):
         return f"HTTP {error.response.status}"
     if isinstance(error, IgnoreRequest):
+        if message.startswith("not fetched: "):   # PortalTimedOut says it itself
+            return message
         if message == "Forbidden by robots.txt":
             return "refused by robots.txt"
         if message == "max redirections reached":

@@ -46,6 +46,7 @@ EXTENSIONS = {
     "crawler.extensions.CrawlRunRecorder": 500,     # the crawl_runs row
 }
 SPIDER_MIDDLEWARES = {"crawler.middlewares.RevisitMiddleware": 600}
+DOWNLOADER_MIDDLEWARES = {"crawler.middlewares.PortalDeadlineMiddleware": 40}   # before offsite, robots.txt
 ITEM_PIPELINES = {
     "crawler.pipelines.AttachmentPipeline": 200,    # fetch a page's attachments
     "crawler.pipelines.ArchivePipeline": 300,       # compose its document and store it
@@ -61,6 +62,9 @@ GOVARCHIVE_REFRESH = False
 # (items) a run writes its counts so far.
 GOVARCHIVE_RUN_TOKEN = None
 GOVARCHIVE_COUNTS_EVERY = 20
+# Seconds one portal may take in a crawl of many (0: no limit); past it, its requests are dropped
+# and recorded, and its run ends `timeout`.
+GOVARCHIVE_PORTAL_TIMEOUT = 0
 # Seconds a write waits for another process's hold on the archive before the page is recorded
 # as failed (and the run with it).
 GOVARCHIVE_WRITE_WAIT = WRITE_WAIT_SECONDS

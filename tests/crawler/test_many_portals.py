@@ -75,3 +75,20 @@ def test_portals_on_one_host_share_its_politeness(registry: Path, tmp_path: Path
     finally:
         archive.close()
     assert len({(pid, token) for _, pid, token in rows}) == 1   # one process, one token, three runs
+
+
+def test_a_portal_past_its_time_ends_timeout_and_every_page_it_dropped_is_recorded(registry: Path,
+                                                                                 tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["crawl", "cq-wanzhou-sample", "gone", "--config", str(registry),
+                                       "--db", str(tmp_path / "a.db"), "--json", "-s", "AUTOTHROTTLE_ENABLED=False",
+                                       "-s", "DOWNLOAD_DELAY=0.4", "-s", "GOVARCHIVE_PORTAL_TIMEOUT=1"])
+    runs = {run["portal"]: run for run in json.loads(result.stdout)}
+    assert result.exit_code == 1 and runs["gone"]["status"] == "failed"
+    slow = runs["cq-wanzhou-sample"]
+    assert slow["status"] == "timeout"
+    dropped = [url for url, reason in slow["failures"] if reason.endswith("not fetched: the portal's crawl timed out "
+                                                                         "after 1 s")]
+    assert dropped   # recorded page by page, not lost
+    detail_failures = sum(not reason.startswith(("list page", "attachment")) for _, reason in slow["failures"])
+    assert slow["listed"] == slow["documents_new"] + slow["duplicates"] + slow["unchanged"] + slow["not_modified"] \
+        + slow["skipped"] + slow["refused"] + slow["withdrawn"] + detail_failures
