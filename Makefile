@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test install install-dev bench bench-extract bench-dedup clean
+.PHONY: demo test install install-dev bench bench-extract bench-dedup bench-crawl clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,13 @@ bench-extract: install-dev
 
 bench-dedup: install-dev
 	$(BIN)/python bench/dedup.py
+
+# govarchive's crawl against a bare Scrapy spider on one loopback site, served by Debian's nginx.
+bench-crawl: install-dev
+	@command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || { \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo -n"; fi; \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq nginx || echo "warning: no nginx; the Python server is slower"; }
+	$(BIN)/python bench/crawl.py $(if $(REPORTS),--reports $(REPORTS),)
 
 clean:
 	rm -rf $(VENV) demo.db demo.db-wal demo.db-shm

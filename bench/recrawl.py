@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 import tempfile
 from pathlib import Path
 
@@ -20,15 +21,22 @@ from tests.fixtures.portal_templates import trs_chongqing  # noqa: E402
 PER_LIST_PAGE = 20
 
 
-def build_portal(root: Path, reports: int) -> None:
+def golden_texts() -> list[list[str]]:
+    """The golden pages' report texts, as lists of paragraphs."""
     pages = sorted((ROOT / "tests" / "archive" / "families").glob("*/*/expected.json"))
     texts = [json.loads(p.read_text(encoding="utf-8"))["text"].split("\n") for p in pages]
-    texts = [t for t in texts if len(t) > 5]
+    return [t for t in texts if len(t) > 5]
+
+
+def build_portal(root: Path, reports: int, body_of: Callable[[int], list[str]] | None = None) -> None:
+    """A TRS column of `reports` pages at root/column/; `body_of(n)` gives report n's paragraphs
+    (default: the golden texts in turn, so most reports are near-duplicates of a few)."""
+    texts = golden_texts()
     column = root / "column"
     column.mkdir(parents=True)
     links = []
     for n in range(reports):
-        body = [f"（第{n + 1}号）"] + texts[n % len(texts)]
+        body = [f"（第{n + 1}号）"] + (body_of(n) if body_of else texts[n % len(texts)])
         date = f"2025-{1 + n % 12:02d}-{1 + n % 28:02d}"
         name = f"{date[:4]}{date[5:7]}/t{date.replace('-', '')}_{100000 + n}.html"
         case = {"charset": "utf-8", "title": f"第{n + 1}号 法治政府建设情况报告", "site": "样例区人民政府",
