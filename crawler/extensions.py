@@ -13,6 +13,7 @@ from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
+from twisted.internet import task
 from twisted.python.failure import Failure
 
 from archive.errors import ArchiveError
@@ -46,21 +47,53 @@ def run_status(finish_reason: str, list_pages: int, start_blocked: bool = False,
 
 class ArchiveSession:
     """Owns the archive for the whole crawl: opened with the crawler, closed when the engine
-    stops. Other components take it with `crawler.get_extension(ArchiveSession).archive`."""
+    stops. Other components take it with `crawler.get_extension(ArchiveSession).archive`.
 
-    def __init__(self, archive: Archive) -> None:
+    Writes are batched: committed every GOVARCHIVE_BATCH_PAGES items or GOVARCHIVE_BATCH_SECONDS,
+    whichever comes first, and when the crawl ends. A killed crawl loses the open batch — pages
+    not archived, so the next run fetches them again — and its run rows show the counts of what
+    was committed."""
+
+    def __init__(self, archive: Archive, batch_pages: int, batch_seconds: float) -> None:
         self.archive = archive
+        self.batch_pages = max(batch_pages, 1)
+        self.batch_seconds = batch_seconds
+        self.pending = 0
+        self.timer = task.LoopingCall(self.commit)
+        if self.batch_pages > 1:
+            archive.batch_writes()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ArchiveSession:
-        near_dup = NearDupSettings(threshold=crawler.settings.getfloat("GOVARCHIVE_NEAR_DUP_THRESHOLD"))
-        session = cls(Archive.open(crawler.settings["GOVARCHIVE_DB"], near_dup,
-                                   write_wait=crawler.settings.getfloat("GOVARCHIVE_WRITE_WAIT")))
+        settings = crawler.settings
+        near_dup = NearDupSettings(threshold=settings.getfloat("GOVARCHIVE_NEAR_DUP_THRESHOLD"))
+        session = cls(Archive.open(settings["GOVARCHIVE_DB"], near_dup, write_wait=settings.getfloat("GOVARCHIVE_WRITE_WAIT")),
+                      settings.getint("GOVARCHIVE_BATCH_PAGES"), settings.getfloat("GOVARCHIVE_BATCH_SECONDS"))
+        crawler.signals.connect(session.engine_started, signal=signals.engine_started)
+        crawler.signals.connect(session.item_done, signal=signals.item_scraped)
         crawler.signals.connect(session.engine_stopped, signal=signals.engine_stopped)
         return session
 
+    def engine_started(self) -> None:
+        if self.batch_pages > 1 and self.batch_seconds > 0:
+            self.timer.start(self.batch_seconds, now=False)
+
+    def item_done(self) -> None:
+        self.pending += 1
+        if self.pending >= self.batch_pages:
+            self.commit()
+
+    def commit(self) -> None:
+        self.pending = 0
+        try:
+            self.archive.commit()
+        except ARCHIVE_WRITE_ERRORS as exc:
+            logger.error("a batch of writes could not be committed: %s", exc)
+
     def engine_stopped(self) -> None:
-        self.archive.close()
+        if self.timer.running:
+            self.timer.stop()
+        self.archive.close()   # commits the last batch
 
 
 def session_archive(crawler: Crawler) -> Archive:
@@ -113,6 +146,7 @@ class CrawlRunRecorder:
         crawls = list(spider.crawls.values())
         run_ids = archive.start_runs([(crawl.name, crawl.portal.title) for crawl in crawls], pid=os.getpid(),
                                      host=socket.gethostname(), token=self.crawler.settings.get("GOVARCHIVE_RUN_TOKEN"))
+        archive.commit()   # the run rows exist from the start, whatever happens to the first batch
         for crawl, run_id in zip(crawls, run_ids, strict=True):
             crawl.run_id = run_id
 

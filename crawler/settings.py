@@ -65,6 +65,9 @@ GOVARCHIVE_COUNTS_EVERY = 20
 # Seconds one portal may take in a crawl of many (0: no limit); past it, its requests are dropped
 # and recorded, and its run ends `timeout`.
 GOVARCHIVE_PORTAL_TIMEOUT = 0
+# Writes are committed in batches: every this many items, or this many seconds, whichever first.
+GOVARCHIVE_BATCH_PAGES = 50
+GOVARCHIVE_BATCH_SECONDS = 2.0
 # Seconds a write waits for another process's hold on the archive before the page is recorded
 # as failed (and the run with it).
 GOVARCHIVE_WRITE_WAIT = WRITE_WAIT_SECONDS

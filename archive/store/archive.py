@@ -26,7 +26,7 @@ from archive.store.clusters import ClusterIndex
 from archive.store.migrations import check_ours, migrate, pending_migrations
 from archive.store.queries import ArchiveQueries
 from archive.store.run_log import RunLog
-from archive.store.writing import write_transaction
+from archive.store.writing import batch_writes, commit_batch, write_transaction
 
 # How long a write waits for another process's write lock before it gives up (ArchiveLocked).
 WRITE_WAIT_SECONDS = 60.0
@@ -121,7 +121,19 @@ class Archive(RunLog, ArchiveQueries):
         return cls(db)
 
     def close(self) -> None:
+        """Commit an open batch of writes, then close."""
+        batch_writes(self.db, False)
         self.db.close()
+
+    def batch_writes(self, on: bool = True) -> None:
+        """Batch the writes that follow into transactions committed by `commit` (and `close`),
+        instead of one transaction each: a crash loses the writes since the last commit, never
+        part of one. On: a write holds SQLite's write lock until the next commit."""
+        batch_writes(self.db, on)
+
+    def commit(self) -> None:
+        """Commit the open batch of writes (see `batch_writes`)."""
+        commit_batch(self.db)
 
     # -- pages and documents -------------------------------------------------------------
 

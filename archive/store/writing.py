@@ -1,14 +1,36 @@
-"""How a write takes the archive: one transaction that claims SQLite's write lock up front."""
+"""How a write takes the archive: one transaction that claims SQLite's write lock up front, or,
+while a connection batches its writes, one savepoint of a transaction committed every so often."""
 
 from __future__ import annotations
 
 import contextlib
 import sqlite3
+import weakref
 from collections.abc import Iterator
 
 import sqlite_utils
 
 from archive.errors import ArchiveLocked
+
+
+# Connections whose writes are batched: their transaction stays open across writes until
+# `commit_batch`; each write is a savepoint of it, so a failing one undoes only itself.
+_batching: weakref.WeakSet[sqlite_utils.Database] = weakref.WeakSet()
+
+
+def batch_writes(db: sqlite_utils.Database, on: bool) -> None:
+    """Start (or end, committing) batching the writes of `db`'s connection."""
+    if on:
+        _batching.add(db)
+    else:
+        commit_batch(db)
+        _batching.discard(db)
+
+
+def commit_batch(db: sqlite_utils.Database) -> None:
+    """Commit the writes of the open batch, if any (the next write opens another)."""
+    if db in _batching and db.conn.in_transaction:
+        db.conn.commit()
 
 
 def is_lock_error(exc: sqlite3.Error) -> bool:
@@ -35,6 +57,10 @@ def write_transaction(db: sqlite_utils.Database) -> Iterator[None]:
             raise
         waited = db.conn.execute("PRAGMA busy_timeout").fetchone()[0] / 1000
         raise ArchiveLocked(f"the archive is locked by another process (gave up after waiting {waited:g} s)") from exc
+    if db in _batching:   # the batch stays open: this write is a savepoint of it
+        with db.atomic():
+            yield
+        return
     try:
         yield
         db.conn.commit()
