@@ -127,15 +127,27 @@ def _value_after(label_el: lxml_html.HtmlElement) -> str | None:
     return None
 
 
-def _labelled_pairs(root: lxml_html.HtmlElement, body: set) -> Iterable[tuple[str, str | None]]:
+def text_lengths(root: lxml_html.HtmlElement) -> dict:
+    """Each element's `len(text_content())`, computed in one pass from the leaves up, so the
+    scans below skip layout blocks without building their text."""
+    lengths: dict = {}
+    for el in reversed(list(root.iter())):
+        size = len(el.text or "") if isinstance(el.tag, str) else 0   # a comment's text is not text
+        for child in el:
+            size += lengths[child] + len(child.tail or "")
+        lengths[el] = size
+    return lengths
+
+
+def _labelled_pairs(root: lxml_html.HtmlElement, body: set, lengths: dict) -> Iterable[tuple[str, str | None]]:
     """(label, raw value) from table cells, <dl>/<dd>, <li><span>label：</span>value and
     label and value in separate list items; inside `body` only BODY_SAFE_LABELS count."""
     for el in root.iter():
         if not isinstance(el.tag, str) or el.tag in ("script", "style"):
             continue
+        if lengths[el] > 4 * _MAX_CELL:
+            continue  # a layout block, not a label or a value
         raw = el.text_content()
-        if len(raw) > 4 * _MAX_CELL:
-            continue  # a layout block, not a label or a value (checked before the costly squash)
         text = squash(raw)
         if not text or len(text) > _MAX_CELL:
             continue
@@ -149,7 +161,7 @@ def _labelled_pairs(root: lxml_html.HtmlElement, body: set) -> Iterable[tuple[st
             yield inline.group(1), _COLON.split(raw, maxsplit=1)[-1]
 
 
-def _info_line_pairs(root: lxml_html.HtmlElement, skip: set) -> Iterable[tuple[str, str | None]]:
+def _info_line_pairs(root: lxml_html.HtmlElement, skip: set, lengths: dict) -> Iterable[tuple[str, str | None]]:
     """(label, raw value) from free-text lines such as `日期:2025-01-16 来源:万州区后山镇`."""
     has_block_inside: set = set()
     for el in root.iter(*_BLOCK_TAGS):
@@ -157,10 +169,10 @@ def _info_line_pairs(root: lxml_html.HtmlElement, skip: set) -> Iterable[tuple[s
     for el in root.iter():
         if not isinstance(el.tag, str) or el in skip or el.tag in ("script", "style"):
             continue
-        if el in has_block_inside:
+        if el in has_block_inside or lengths[el] > 4 * _MAX_INFO_LINE:
             continue  # read lines at their innermost block, not once per ancestor
         raw = el.text_content()
-        if len(raw) > 4 * _MAX_INFO_LINE or ("：" not in raw and ":" not in raw):
+        if "：" not in raw and ":" not in raw:
             continue  # an info line has a colon; checked before the costly normalisation
         text = _SPACE.sub(" ", raw).strip()
         if not text or len(text) > _MAX_INFO_LINE:
@@ -192,7 +204,8 @@ def parse_metadata(root: lxml_html.HtmlElement, exclude: Iterable = ()) -> Metad
     raw: dict[str, str | None] = {}
     # Label cells are strict (the whole cell is a known label), so a block printed inside the
     # body container still counts; free-text info lines are only read outside it.
-    for pairs in (_labelled_pairs(root, skip), _info_line_pairs(root, skip)):
+    lengths = text_lengths(root)
+    for pairs in (_labelled_pairs(root, skip, lengths), _info_line_pairs(root, skip, lengths)):
         for label, value in pairs:
             cleaned = _clean_value(value)
             if raw.get(label) is None:
