@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test install install-dev bench bench-extract bench-dedup bench-crawl clean
+.PHONY: demo test install install-dev bench bench-extract bench-dedup bench-crawl bench-search clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -50,6 +50,10 @@ bench-crawl: install-dev
 	  if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo -n"; fi; \
 	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq nginx || echo "warning: no nginx; the Python server is slower"; }
 	$(BIN)/python bench/crawl.py $(if $(REPORTS),--reports $(REPORTS),)
+
+# Full-text indexes compared: size, ingest rate, latency and recall (DOCUMENTS="10000 100000").
+bench-search: install-dev
+	$(BIN)/python bench/search.py $(if $(DOCUMENTS),--documents $(DOCUMENTS),)
 
 clean:
 	rm -rf $(VENV) demo.db demo.db-wal demo.db-shm
