@@ -161,7 +161,7 @@ def main() -> None:
                 rate = build(path, texts, variant)
                 db = sqlite3.connect(path)
                 cells = []
-                for kind, terms_list in asked.items():
+                for terms_list in asked.values():
                     times, recalls = [], []
                     for terms in terms_list:
                         started = time.perf_counter()
