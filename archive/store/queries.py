@@ -47,7 +47,7 @@ class ArchiveQueries:
             "raw_stored_bytes": one("SELECT COALESCE(SUM(length(compressed)), 0) FROM raw_bodies"),
             "crawl_runs": one("SELECT COUNT(*) FROM crawl_runs"),
             "errors": one("SELECT COUNT(*) FROM crawl_errors"),
-            "reports": one("SELECT COUNT(*) FROM reports"),
+            "reports": one("SELECT COUNT(DISTINCT COALESCE(cluster_id, id)) FROM documents"),  # = the view's rows
             "versions": one("SELECT COUNT(*) FROM documents WHERE previous_id IS NOT NULL"),
             "withdrawn_pages": one("SELECT COUNT(*) FROM pages WHERE gone_at IS NOT NULL"),
             "withdrawn_documents": one(

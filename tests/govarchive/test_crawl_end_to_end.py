@@ -62,7 +62,7 @@ def test_crawl_archives_every_sample_portal_and_is_idempotent(sample_site: Sampl
                                            "AND other_id = ?", [repost["id"], houshan["id"]]).fetchone()
         assert similarity >= 0.9
         reports = list(archive.db.query("SELECT report_id, copies, url FROM reports ORDER BY report_id"))
-        assert len(reports) == 5
+        assert len(reports) == 5 and archive.stats()["reports"] == 5   # stats counts what the view lists
         assert reports[0] == {"report_id": houshan["id"], "copies": 2, "url": houshan["url"]}
         assert (houshan["index_no"], houshan["publisher"], houshan["published_date"], houshan["region_code"],
                 houshan["report_year"]) == ("115001010086458821/2025-00001", "万州区后山镇", "2025-01-16",
