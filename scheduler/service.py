@@ -1,4 +1,5 @@
-"""The long-running scheduler: one APScheduler job per portal, catch-up, clean shutdown."""
+"""The long-running scheduler: one APScheduler job per portal, batches of the portals due
+together (CrawlBatcher), catch-up, clean shutdown."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from archive.store.archive import Archive
 from crawler.process import close_abandoned_runs
 from crawler.registry import Portal
+from scheduler.batcher import CrawlBatcher
 from scheduler.config import SchedulerConfig
 from scheduler.jobs import CrawlJob
 from scheduler.timing import is_due, parse_time, portal_trigger
@@ -30,7 +32,9 @@ def utc_now() -> dt.datetime:
 
 
 class SchedulerService:
-    """Runs each portal's crawl on its schedule; `runner(portal)` does one crawl."""
+    """Runs each portal's crawl on its schedule. A runner that crawls batches (`runner.batch`,
+    as CrawlJob does) gets the portals that fall due together in one call — one crawl process;
+    any other `runner(portal)` is called for each portal, at most max_parallel at a time."""
 
     def __init__(self, config: SchedulerConfig, portals: tuple[Portal, ...],
                  runner: Callable[[Portal], Any] | None = None,
@@ -45,20 +49,29 @@ class SchedulerService:
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 3600},
             timezone=dt.timezone.utc)
         self.scheduler.add_listener(self._on_refused, EVENT_JOB_MAX_INSTANCES)
+        batch = getattr(self.runner, "batch", None)
+        self.batcher = CrawlBatcher(batch, workers=config.max_parallel) if batch is not None else None
         self._stopping = threading.Event()
 
     def _on_refused(self, event: JobExecutionEvent) -> None:
         logger.warning("portal %s: previous crawl still running, this slot is skipped", event.job_id)
         self.refused.append(event.job_id)
 
+    def _submit(self, portal: Portal) -> None:
+        """A portal's slot has come: into the forming batch, unless it is waiting or running."""
+        if not self.batcher.submit(portal):
+            logger.warning("portal %s: previous crawl still running, this slot is skipped", portal.name)
+            self.refused.append(portal.name)
+
     def add_jobs(self) -> list[Job]:
         jobs = []
+        slot = self._submit if self.batcher is not None else self.runner
         for portal in self.portals:
             trigger = portal_trigger(portal)
             if trigger is None:
                 logger.info("portal %s has no schedule: not scheduled", portal.name)
                 continue
-            jobs.append(self.scheduler.add_job(self.runner, trigger, args=[portal], id=portal.name,
+            jobs.append(self.scheduler.add_job(slot, trigger, args=[portal], id=portal.name,
                                                name=f"crawl {portal.name}", replace_existing=True))
         return jobs
 
@@ -108,6 +121,8 @@ class SchedulerService:
         if timer is not None:
             timer.start()
         self.scheduler.shutdown(wait=True)
+        if self.batcher is not None:
+            self.batcher.shutdown()   # waits for the running batch, stopped when the grace is over
         if timer is not None:
             timer.cancel()
 
@@ -125,8 +140,7 @@ class SchedulerService:
         """Run every portal that is due now and return: all in one crawl process when the
         runner crawls batches (CrawlJob does), else at most max_parallel at a time."""
         due = self.due_portals()
-        batch = getattr(self.runner, "batch", None)
-        if batch is not None:
-            return batch(due) if due else []
+        if self.batcher is not None:
+            return self.runner.batch(due) if due else []
         with RunPool(max_workers=self.config.max_parallel) as pool:
             return [result for result in pool.map(self.runner, due) if result is not None]
