@@ -33,7 +33,7 @@ from scheduler.service import SchedulerService
 @DB_OPTION
 @click.option("--once", is_flag=True, help="Run every portal that is due now, then exit (for system cron).")
 @click.option("--max-parallel", default=DEFAULT_MAX_PARALLEL, show_default=True, type=click.IntRange(1, 32),
-              help="Portals crawled at the same time.")
+              help="Crawl processes at the same time (each crawls the portals due together).")
 @click.option("--timeout", "run_timeout", default=DEFAULT_RUN_TIMEOUT, show_default=True,
               type=click.FloatRange(1), help="Seconds before a crawl is stopped and recorded as timeout.")
 @click.option("--grace", default=DEFAULT_GRACE, show_default=True, type=click.FloatRange(0),
