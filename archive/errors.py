@@ -34,6 +34,9 @@ class ExtractionError(GovarchiveError):
         self.url = url
         self.reason = reason
 
+    def __reduce__(self) -> tuple:   # pickled whole: extraction may run in a worker process
+        return type(self), (self.url, self.reason)
+
 
 class DecodeError(ExtractionError):
     """A page's bytes could not be decoded as UTF-8 or the GB family."""

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 
+from archive.extract.capture import RawFetch
+
 
 @dataclasses.dataclass(frozen=True)
 class PageFailure:
@@ -14,6 +16,20 @@ class PageFailure:
     url: str
     kind: str
     reason: str
+
+
+@dataclasses.dataclass(frozen=True)
+class FetchedDetail:
+    """A detail page downloaded and not refused: ExtractPipeline turns it into a PageCapture
+    (or a PageFailure), in a worker process."""
+
+    portal: str
+    raw: RawFetch
+    content_type: str
+
+    @property
+    def url(self) -> str:
+        return self.raw.url
 
 
 @dataclasses.dataclass(frozen=True)

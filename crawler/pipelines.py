@@ -1,8 +1,12 @@
-"""AttachmentPipeline fetches a page's attachments; ArchivePipeline composes and stores the document."""
+"""ExtractPipeline reads a fetched detail page (in worker processes); AttachmentPipeline fetches
+its attachments; ArchivePipeline composes and stores the document."""
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
 import dataclasses
+import multiprocessing
 from typing import Any
 
 from scrapy import Request
@@ -10,11 +14,11 @@ from scrapy.crawler import Crawler
 
 from archive.errors import ExtractionError
 from archive.extract.capture import AttachmentCapture, PageCapture
-from archive.extract.document import compose_document, read_attachment
+from archive.extract.document import capture_detail, compose_document, read_attachment
 from archive.store.archive import Archive, PageOutcome
 from archive.store.runs import FailureKind
 from crawler.extensions import ARCHIVE_WRITE_ERRORS, CrawlRunRecorder, run_recorder, session_archive
-from crawler.items import PageFailure, PageGone, PageNotModified
+from crawler.items import FetchedDetail, PageFailure, PageGone, PageNotModified
 from crawler.registry import host_allowed
 from crawler.responses import failure_reason, raw_fetch, truncation
 
@@ -25,6 +29,42 @@ OUTCOME_COUNTS = {  # the RunCounts each outcome adds to
     PageOutcome.DUPLICATE: ("duplicates",),
     PageOutcome.UNCHANGED: ("unchanged",),
 }
+
+
+_POOLS: dict[int, concurrent.futures.ProcessPoolExecutor] = {}
+
+
+def extraction_pool(workers: int) -> concurrent.futures.ProcessPoolExecutor:
+    """The process's pool of extraction workers (started once, on first use, and shared by every
+    crawl in the process)."""
+    if workers not in _POOLS:
+        _POOLS[workers] = concurrent.futures.ProcessPoolExecutor(
+            workers, mp_context=multiprocessing.get_context("spawn"))  # no fork of a running reactor
+    return _POOLS[workers]
+
+
+class ExtractPipeline:
+    """Turns each FetchedDetail into a PageCapture (or a PageFailure with the reason) with
+    `capture_detail`, in GOVARCHIVE_EXTRACT_WORKERS worker processes (0: in this one), so the
+    parsing of one page runs on another core while the crawl goes on."""
+
+    def __init__(self, workers: int) -> None:
+        self.workers = workers
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ExtractPipeline:
+        return cls(crawler.settings.getint("GOVARCHIVE_EXTRACT_WORKERS"))
+
+    async def process_item(self, item: Any) -> Any:
+        if not isinstance(item, FetchedDetail):
+            return item
+        try:
+            if self.workers <= 0:
+                return capture_detail(item.portal, item.raw, item.content_type)
+            future = extraction_pool(self.workers).submit(capture_detail, item.portal, item.raw, item.content_type)
+            return await asyncio.wrap_future(future)
+        except ExtractionError as exc:
+            return PageFailure(item.portal, item.url, FailureKind.DETAIL, exc.reason)
 
 
 class AttachmentPipeline:

@@ -48,6 +48,7 @@ EXTENSIONS = {
 SPIDER_MIDDLEWARES = {"crawler.middlewares.RevisitMiddleware": 600}
 DOWNLOADER_MIDDLEWARES = {"crawler.middlewares.PortalDeadlineMiddleware": 40}   # before offsite, robots.txt
 ITEM_PIPELINES = {
+    "crawler.pipelines.ExtractPipeline": 100,       # read a fetched detail page, in worker processes
     "crawler.pipelines.AttachmentPipeline": 200,    # fetch a page's attachments
     "crawler.pipelines.ArchivePipeline": 300,       # compose its document and store it
 }
@@ -68,6 +69,8 @@ GOVARCHIVE_PORTAL_TIMEOUT = 0
 # Writes are committed in batches: every this many items, or this many seconds, whichever first.
 GOVARCHIVE_BATCH_PAGES = 50
 GOVARCHIVE_BATCH_SECONDS = 2.0
+# Worker processes that extract detail pages beside the crawl (0: in the crawl process itself).
+GOVARCHIVE_EXTRACT_WORKERS = 1
 # Seconds a write waits for another process's hold on the archive before the page is recorded
 # as failed (and the run with it).
 GOVARCHIVE_WRITE_WAIT = WRITE_WAIT_SECONDS

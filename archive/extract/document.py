@@ -11,7 +11,7 @@ from urllib.parse import unquote, urlsplit
 from archive.errors import ExtractionError
 from archive.extract.attachments import extract_attachment, sniff_kind
 from archive.extract.capture import AttachmentCapture, PageCapture, RawFetch
-from archive.extract.page import Extracted, document_record
+from archive.extract.page import Extracted, document_record, extract_page
 
 # A page whose own words are at most this many characters, or that says 详见附件 and is short,
 # is a pointer to its attachment(s), not the document itself.
@@ -84,3 +84,14 @@ def file_capture(portal: str, raw: RawFetch) -> PageCapture | None:
     if attachment.error:
         raise ExtractionError(raw.url, attachment.error)
     return PageCapture(portal, document_record(raw.url, filename), None, (attachment,))
+
+
+def capture_detail(portal: str, raw: RawFetch, content_type: str = "") -> PageCapture:
+    """A fetched detail page as a capture: the report file itself when the bytes are one, else
+    the extracted web page with its raw fetch (and the encoding it decoded in). Pure, so it may
+    run in another process; ExtractionError when nothing can be read."""
+    document = file_capture(portal, raw)
+    if document is not None:
+        return document
+    record = extract_page(raw.body, raw.url, content_type)
+    return PageCapture(portal, record, dataclasses.replace(raw, encoding=record.encoding))

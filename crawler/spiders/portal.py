@@ -17,15 +17,12 @@ from twisted.python.failure import Failure
 from w3lib.url import safe_url_string
 
 from archive.errors import ExtractionError, RegistryError
-from archive.extract.capture import PageCapture
 from archive.extract.challenge import Verdict, page_verdict
 from archive.extract.decode import decode_html
-from archive.extract.document import file_capture
 from archive.extract.listing import Listing, parse_listing
-from archive.extract.page import extract_page
 from archive.families.base import ListRequest
 from archive.store.runs import FailureKind
-from crawler.items import PageFailure, PageGone, PageNotModified
+from crawler.items import FetchedDetail, PageFailure, PageGone, PageNotModified
 from crawler.registry import host_allowed, load_registry, select_portals
 from crawler.responses import failure_reason, raw_fetch, truncation
 from crawler.portal_crawl import PortalCrawl
@@ -182,15 +179,7 @@ class PortalSpider(scrapy.Spider):
             yield PageFailure(crawl.name, response.url, FailureKind.DETAIL, reason)
             return
         crawl.count("detail_pages")
-        try:
-            document = file_capture(crawl.name, raw_fetch(response))
-            if document is None:  # a web page, not the report file itself
-                record = extract_page(response.body, response.url, _content_type(response))
-                document = PageCapture(crawl.name, record, raw_fetch(response, record.encoding))
-        except ExtractionError as exc:
-            yield PageFailure(crawl.name, response.url, FailureKind.DETAIL, exc.reason)
-            return
-        yield document
+        yield FetchedDetail(crawl.name, raw_fetch(response), _content_type(response))  # ExtractPipeline reads it
 
     def on_error(self, failure: Failure) -> Iterator[Any]:
         request = failure.request  # type: ignore[attr-defined]

@@ -5,7 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import pytest_twisted
 from scrapy.http import HtmlResponse, Request
+from scrapy.utils.defer import deferred_from_coro
 from scrapy.utils.test import get_crawler
 from twisted.python.failure import Failure
 
@@ -13,8 +15,8 @@ from archive.extract.capture import PageCapture
 from archive.store.archive import Archive
 from archive.store.runs import FailureKind
 from crawler.extensions import ArchiveSession, run_recorder, run_status
-from crawler.items import PageFailure
-from crawler.pipelines import ArchivePipeline
+from crawler.items import FetchedDetail, PageFailure
+from crawler.pipelines import ArchivePipeline, ExtractPipeline
 from crawler.spiders.portal import PortalSpider
 from tests.support import SITES, golden_page, project_settings
 
@@ -46,16 +48,29 @@ def test_list_callback_yields_in_domain_documents_and_next_page(spider: PortalSp
     assert not any(url.url.endswith("index_1.html") for url in at_cap)
 
 
-def test_detail_callback_yields_a_record_or_a_failure(spider: PortalSpider) -> None:
+async def extracted(item: object, workers: int = 0) -> object:
+    """What ExtractPipeline makes of a spider's item (in `workers` worker processes), run as
+    Scrapy runs a pipeline's coroutine (an asyncio task on the asyncio reactor)."""
+    return await deferred_from_coro(ExtractPipeline(workers).process_item(item))
+
+
+@pytest.mark.parametrize("workers", [0, 1])
+@pytest_twisted.ensureDeferred
+async def test_detail_pages_are_read_into_a_record_or_a_failure(spider: PortalSpider, workers: int) -> None:
     page = golden_page("trs", "cq-houshan-2024")
-    (item,) = spider.parse_detail(response("cq-wanzhou/a/202501/t20250116_1001.html", page))
+    (fetched,) = spider.parse_detail(response("cq-wanzhou/a/202501/t20250116_1001.html", page))
+    assert isinstance(fetched, FetchedDetail)   # the spider only navigates
+    item = await extracted(fetched, workers)
     assert isinstance(item, PageCapture) and item.record.metadata.publisher == "万州区后山镇"
     assert item.raw is not None and item.raw.body == page and item.raw.status == 200
-    (bad,) = spider.parse_detail(response("cq-wanzhou/a/202501/t20250116_1002.html", b"<html><body></body></html>"))
+    assert item.raw.encoding == item.record.encoding == "utf-8"
+    (empty,) = spider.parse_detail(response("cq-wanzhou/a/202501/t20250116_1002.html", b"<html><body></body></html>"))
+    bad = await extracted(empty, workers)   # the worker's ExtractionError comes back whole
     assert isinstance(bad, PageFailure) and bad.reason.startswith("no body text found")
 
 
-def test_pipeline_and_recorder_write_runs_documents_and_errors(spider: PortalSpider, tmp_path: Path) -> None:
+@pytest_twisted.ensureDeferred
+async def test_pipeline_and_recorder_write_runs_documents_and_errors(spider: PortalSpider, tmp_path: Path) -> None:
     crawler = spider.crawler
     crawler.spider = spider
     recorder = run_recorder(crawler)  # the crawler's own, which the pipeline reports to
@@ -63,7 +78,7 @@ def test_pipeline_and_recorder_write_runs_documents_and_errors(spider: PortalSpi
     recorder.spider_opened(spider)
     page = golden_page("trs", "cq-houshan-2024")
     for item in spider.parse_detail(response("cq-wanzhou/a/202501/t20250116_1001.html", page)):
-        pipeline.process_item(item)
+        pipeline.process_item(await extracted(item))
     pipeline.process_item(PageFailure("cq", f"{BASE}/gone.html", FailureKind.DETAIL, "HTTP 404"))
     try:
         raise ValueError("unexpected markup")

@@ -154,6 +154,7 @@ def test_spider_treats_a_document_response_as_the_document(tmp_path: Path) -> No
     from scrapy.utils.test import get_crawler
 
     from archive.extract.capture import PageCapture
+    from archive.extract.document import capture_detail
     from crawler.spiders.portal import PortalSpider
 
     config = tmp_path / "portals.toml"
@@ -162,6 +163,7 @@ def test_spider_treats_a_document_response_as_the_document(tmp_path: Path) -> No
     spider = PortalSpider.from_crawler(get_crawler(PortalSpider, project_settings(GOVARCHIVE_DB=str(tmp_path / "a.db"))),
                                        portal="p", config=str(config))
     url = "http://127.0.0.1:8000/list/report.docx"
-    (item,) = spider.parse_detail(Response(url, body=docx_bytes(LINES), request=Request(url, meta={"portal": "p"})))
+    (fetched,) = spider.parse_detail(Response(url, body=docx_bytes(LINES), request=Request(url, meta={"portal": "p"})))
+    item = capture_detail(fetched.portal, fetched.raw, fetched.content_type)
     assert isinstance(item, PageCapture) and item.attachments[0].text.split("\n") == LINES
     assert item.record.extraction_method == "attachment"
