@@ -50,6 +50,7 @@ bench-crawl: install-dev
 	  if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo -n"; fi; \
 	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq nginx || echo "warning: no nginx; the Python server is slower"; }
 	$(BIN)/python bench/crawl.py $(if $(REPORTS),--reports $(REPORTS),)
+	$(BIN)/python bench/many_portals.py $(if $(PORTALS),--portals $(PORTALS),)
 
 # Full-text indexes compared: size, ingest rate, latency and recall (DOCUMENTS="10000 100000").
 bench-search: install-dev

@@ -80,10 +80,15 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+def nginx_binary() -> str | None:
+    """Debian puts nginx in /usr/sbin, which a user's PATH may lack."""
+    return shutil.which("nginx") or next((p for p in ("/usr/sbin/nginx",) if Path(p).exists()), None)
+
+
 @contextlib.contextmanager
 def served(root: Path, scratch: Path) -> Iterator[tuple[str, str]]:
     """(base URL, server name): nginx when installed, else the threaded Python server."""
-    nginx = shutil.which("nginx") or next((p for p in ("/usr/sbin/nginx",) if Path(p).exists()), None)
+    nginx = nginx_binary()
     if nginx is None:
         with serve_directory(root) as base_url:
             yield base_url, "python ThreadingHTTPServer (install nginx for a faster server)"
