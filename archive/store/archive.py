@@ -5,13 +5,9 @@ Writes live here; read-only queries for analysts' commands live in `store.querie
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
 import json
-import os
 import sqlite3
 import zlib
-from collections.abc import Iterator
 from pathlib import Path
 
 import sqlite_utils
@@ -26,6 +22,7 @@ from archive.store.clusters import ClusterIndex
 from archive.store.migrations import check_ours, migrate, pending_migrations
 from archive.store.queries import ArchiveQueries
 from archive.store.run_log import RunLog
+from archive.store.opening import checked_path, refuse_read_only, schema_lock, tune
 from archive.store.writing import batch_writes, commit_batch, write_transaction
 
 # How long a write waits for another process's write lock before it gives up (ArchiveLocked).
@@ -76,17 +73,17 @@ class Archive(RunLog, ArchiveQueries):
         pending migrations; ArchiveError when impossible, before anything in it changes.
 
         Each write waits up to `write_wait` seconds for another process's write lock."""
-        path = _checked_path(path, existing)
-        _refuse_read_only(path)
+        path = checked_path(path, existing)
+        refuse_read_only(path)
         db = None
         try:
-            with _schema_lock(path):  # concurrent first opens create the schema once
+            with schema_lock(path):  # concurrent first opens create the schema once
                 db = sqlite_utils.Database(sqlite3.connect(path))
                 db.execute(f"PRAGMA busy_timeout = {int(write_wait * 1000)}")
                 check_ours(db, path)  # before anything in the file changes, even its journal mode
                 db.enable_wal()
                 db.execute("PRAGMA synchronous = NORMAL")
-                _tune(db)
+                tune(db)
                 migrated = migrate(db, utc_now())
         except sqlite3.DatabaseError as exc:
             if db is not None:
@@ -103,14 +100,14 @@ class Archive(RunLog, ArchiveQueries):
         """Open an existing archive to read: nothing is created, migrated or written.
 
         ArchiveError when `path` is no archive; SchemaError when it needs migrations."""
-        path = _checked_path(path, existing=True)
+        path = checked_path(path, existing=True)
         try:
             # read-write if the file allows (so closing tidies the WAL files like any reader),
             # but SQLite refuses every write on this connection
             db = sqlite_utils.Database(sqlite3.connect(f"{path.resolve().as_uri()}?mode=rw", uri=True))
             db.execute("PRAGMA query_only = ON")
             db.execute(f"PRAGMA busy_timeout = {int(READ_WAIT_SECONDS * 1000)}")
-            _tune(db)
+            tune(db)
             check_ours(db, path)
             pending = [migration.name for migration in pending_migrations(db)]
         except ArchiveError:
@@ -368,53 +365,3 @@ class Archive(RunLog, ArchiveQueries):
                    AND url NOT IN (SELECT url FROM listed_urls)""", [at, portal])
             self.db.execute("DELETE FROM listed_urls")
         return cursor.rowcount
-
-
-def _checked_path(path: str | Path, existing: bool) -> Path:
-    path = Path(path)
-    if path.is_dir():
-        raise ArchiveError(f"{path}: is a directory, not an archive database file")
-    if not path.parent.exists():
-        raise ArchiveError(f"{path}: folder {path.parent} does not exist")
-    if existing and not path.exists():
-        raise ArchiveError(f"{path}: no archive here yet (run `govarchive crawl` first, or set --db)")
-    return path
-
-
-def _writable(path: Path) -> bool:
-    """Writable by this process, and not marked read-only: a file or folder without any write
-    permission bit is read-only even for root, who could otherwise write it."""
-    access = os.W_OK | os.X_OK if path.is_dir() else os.W_OK
-    return os.access(path, access) and bool(path.stat().st_mode & 0o222)
-
-
-def _refuse_read_only(path: Path) -> None:
-    """ArchiveError before the first write when the database, its WAL files or its folder
-    (where SQLite creates them) cannot be written."""
-    for file in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
-        if file.exists() and not _writable(file):
-            raise ArchiveError(f"{path} is read-only" + ("" if file == path else f" (its {file.name})"))
-    if not _writable(path.parent.resolve()):
-        raise ArchiveError(f"{path} is read-only: its folder {path.parent} cannot be written "
-                           "(SQLite keeps its journal there)")
-
-
-@contextlib.contextmanager
-def _schema_lock(path: Path) -> Iterator[None]:
-    """An exclusive flock on the database's folder while its schema is checked and migrated.
-
-    Not on the file itself: closing any descriptor of the database file would drop the POSIX
-    locks SQLite holds on it in this process; a folder lock creates no file either."""
-    folder = os.open(path.parent, os.O_RDONLY)
-    try:
-        fcntl.flock(folder, fcntl.LOCK_EX)
-        yield
-    finally:
-        os.close(folder)  # releases the flock
-
-
-def _tune(db: sqlite_utils.Database) -> None:
-    # a large archive's indexes (FTS, LSH bands) want more than SQLite's 2 MB page cache
-    db.execute("PRAGMA cache_size = -65536")
-    db.execute("PRAGMA mmap_size = 268435456")
-    db.execute("PRAGMA foreign_keys = ON")
