@@ -9,6 +9,7 @@ import datetime as dt
 import os
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -16,10 +17,10 @@ import threading
 import time
 import uuid
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from archive.errors import CrawlBusy, SettingError
+from archive.errors import CrawlBusy, GovarchiveError, SettingError
 from archive.store.archive import Archive
 from archive.store.runs import FailureKind, RunCounts, RunStatus, describe_failure
 from crawler.lock import FileLock
@@ -33,6 +34,7 @@ LOG_TAIL_LINES = 40
 KEEP_LOGS = 30   # run log files kept per portal
 BATCH_LOGS = "crawl"   # the log folder of a process crawling several portals
 _POLL_SECONDS = 0.2
+PROGRESS_SECONDS = 10.0   # how often a long crawl reports how far it got
 
 
 @dataclasses.dataclass(frozen=True)
@@ -125,14 +127,17 @@ def _log_tail(path: Path) -> str:
 
 def run_crawl(portals: Sequence[Portal], config: Path, db: Path, settings: dict[str, str], *,
               timeout: float | None = None, refresh: bool = False, log_path: Path | None = None,
-              stop: threading.Event | None = None, grace: float = 30.0) -> list[CrawlResult]:
+              stop: threading.Event | None = None, grace: float = 30.0,
+              progress: Callable[[RunCounts, float], None] | None = None,
+              progress_every: float = PROGRESS_SECONDS) -> list[CrawlResult]:
     """Crawl `portals` into `db`, all in one child process (so per-host politeness holds across
     them), and read back the run each recorded, in order.
 
     CrawlBusy, before anything starts, when another process crawls one of them. With
     `log_path` the crawler logs there at INFO level (else errors go to the terminal). After
     `timeout` seconds, or when `stop` is set, the child is asked to stop (SIGTERM) and killed
-    after `grace` seconds; the runs end as `timeout` or `interrupted`.
+    after `grace` seconds; the runs end as `timeout` or `interrupted`. `progress(counts, seconds)`
+    is called every `progress_every` seconds with the counts the runs have committed so far.
     """
     token = uuid.uuid4().hex   # how these runs' rows are found again, whatever else runs
     with contextlib.ExitStack() as held, tempfile.TemporaryDirectory(prefix="govarchive-") as scratch:
@@ -148,7 +153,15 @@ def run_crawl(portals: Sequence[Portal], config: Path, db: Path, settings: dict[
         level = "INFO" if log_path else "ERROR"
         command = scrapy_command(names, config, db, {"LOG_LEVEL": level, **settings,
                                                      "GOVARCHIVE_RUN_TOKEN": token}, refresh)
-        exit_code, ending, seconds = _run_child(command, env, locks, timeout, stop, grace, log_path)
+        def report(seconds: float) -> None:
+            try:
+                counts = _counts_so_far(db, token)
+            except (sqlite3.Error, GovarchiveError):   # a progress line is not worth a failed crawl
+                return
+            progress(counts, seconds)
+
+        exit_code, ending, seconds = _run_child(command, env, locks, timeout, stop, grace, log_path,
+                                                report if progress else None, progress_every)
     tail = _log_tail(log_path) if log_path is not None else ""
     archive = Archive.open(db)
     try:
@@ -197,9 +210,20 @@ def close_abandoned_runs(archive: Archive) -> list[dict]:
     return archive.close_abandoned_runs(HOST, process_alive)
 
 
+def _counts_so_far(db: Path, token: str) -> RunCounts:
+    archive = Archive.open_readonly(db)
+    try:
+        return archive.counts_by_token(token)
+    finally:
+        archive.close()
+
+
 def _run_child(command: list[str], env: dict[str, str], locks: list[FileLock], timeout: float | None,
-               stop: threading.Event | None, grace: float, log_path: Path | None) -> tuple[int, str | None, float]:
+               stop: threading.Event | None, grace: float, log_path: Path | None,
+               report: Callable[[float], None] | None = None,
+               report_every: float = PROGRESS_SECONDS) -> tuple[int, str | None, float]:
     started = time.monotonic()
+    reported = started
     ending: str | None = None
     log_handle = None
     if log_path is not None:
@@ -222,6 +246,9 @@ def _run_child(command: list[str], env: dict[str, str], locks: list[FileLock], t
                 if ending:
                     _stop_child(process, grace)
                     break
+                if report is not None and time.monotonic() - reported >= report_every:
+                    reported = time.monotonic()
+                    report(reported - started)
                 time.sleep(_POLL_SECONDS)
         except KeyboardInterrupt:
             _stop_child(process, grace)

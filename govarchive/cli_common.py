@@ -16,7 +16,7 @@ from archive.store.archive import Archive
 from crawler import settings as crawl_settings
 from crawler.process import BATCH_LOGS, CrawlResult, check_settings, prune_logs, run_crawl, run_log_path
 from crawler.registry import Portal, load_registry, select_portals
-from govarchive.output import plural, print_result, with_runnable_command
+from govarchive.output import plural, print_progress, print_result, with_runnable_command
 
 EXIT_FAILED = 1  # a crawl run failed, a file could not be extracted
 EXIT_USAGE = 2   # bad registry, database path or arguments
@@ -144,7 +144,8 @@ def crawl_portals(names: tuple[str, ...], config: Path, db_path: Path, settings:
     log_path = run_log_path(logs, folder)
     click.echo(f"crawling {plural(len(portals), 'portal')} in one process (log {log_path})", err=True)
     try:
-        results = run_crawl(portals, config, db_path, settings, refresh=refresh, log_path=log_path)
+        results = run_crawl(portals, config, db_path, settings, refresh=refresh, log_path=log_path,
+                            progress=print_progress)
     except CrawlBusy as exc:
         fail(str(exc))
     prune_logs(logs, folder)

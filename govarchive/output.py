@@ -62,6 +62,13 @@ def print_result(result: CrawlResult) -> None:
         click.echo(f"    log: {result.log_path}", err=True)
 
 
+def print_progress(counts: RunCounts, seconds: float) -> None:
+    """A long crawl's line every few seconds: what its runs have written so far."""
+    click.echo(f"  … {seconds:.0f} s: {plural(counts.list_pages, 'list page')}, "
+               f"{plural(counts.documents_new, 'document')} archived, {plural(counts.errors, 'failure')} so far",
+               err=True)
+
+
 def summary_line(results: list[CrawlResult]) -> str:
     total = functools.reduce(operator.add, (r.counts for r in results), RunCounts())
     failed = sum(not r.ok for r in results)

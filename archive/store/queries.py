@@ -75,6 +75,12 @@ class ArchiveQueries:
         return next(iter(self.db.query("SELECT * FROM crawl_runs WHERE token = ? AND portal = ? "
                                        "ORDER BY id DESC LIMIT 1", [token, portal])), None)
 
+    def counts_by_token(self, token: str) -> RunCounts:
+        """The counts so far of every run a crawl process started with `token`, added up."""
+        sums = ", ".join(f"COALESCE(SUM({name}), 0)" for name in RunCounts.names())
+        row = self.db.execute(f"SELECT {sums} FROM crawl_runs WHERE token = ?", [token]).fetchone()
+        return RunCounts(*row)
+
     def last_run_id(self) -> int:
         return int(self.db.execute("SELECT COALESCE(MAX(id), 0) FROM crawl_runs").fetchone()[0])
 

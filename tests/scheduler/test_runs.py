@@ -126,3 +126,19 @@ def test_kill_9_of_a_crawl_keeps_its_counts_and_the_next_crawl_completes(
     finally:
         archive.close()
     assert CliRunner().invoke(main, ["check", "--db", str(db)]).exit_code == 0
+
+
+def test_a_long_crawl_reports_how_far_it_got(sample_site: SampleSite, tmp_path: Path) -> None:
+    from crawler.process import run_crawl
+    from crawler.registry import load_registry
+
+    db = tmp_path / "a.db"
+    seen: list[tuple[int, float]] = []
+    portals = [p for p in load_registry(sample_site.config) if p.name == "cq-wanzhou-sample"]
+    (result,) = run_crawl(portals, sample_site.config, db, {"AUTOTHROTTLE_ENABLED": "False", "DOWNLOAD_DELAY": "0.5",
+                                                            "GOVARCHIVE_BATCH_PAGES": "1", "GOVARCHIVE_COUNTS_EVERY": "1"},
+                          progress=lambda counts, seconds: seen.append((counts.list_pages, seconds)),
+                          progress_every=0.5)
+    assert result.ok and len(seen) >= 2
+    assert [pages for pages, _ in seen] == sorted(pages for pages, _ in seen)   # it only goes forward
+    assert seen[-1][0] >= 1 and seen[-1][1] > seen[0][1]
