@@ -17,7 +17,7 @@ from crawler.responses import failure_reason
      "connection refused by portal.example.gov.cn:8080"),
     (CannotResolveHostError("DNS lookup failed: no results for hostname lookup: portal.example.gov.cn."),
      "DNS lookup failed for portal.example.gov.cn"),
-    (DownloadTimeoutError("Getting http://… took longer than 30.0 seconds."), "no answer within 30 s"),
+    (DownloadTimeoutError("Getting http://127.0.0.1:8080/… took longer than 30.0 seconds."), "no answer within 30 s"),
     (DownloadFailedError("[<twisted.python.failure.Failure twisted.internet.error.ConnectionLost>]"),
      "connection closed before an answer"),
     (UnsupportedURLSchemeError("Unsupported URL scheme 'ftp'"), "unsupported URL scheme 'ftp'"),
