@@ -14,7 +14,7 @@ from archive.extract.attachments import SUFFIXES, extract_attachment, sniff_kind
 from archive.extract.page import extract_page
 from archive.reextract import reextract as run_reextract
 from archive.store.migrations import applied_migrations
-from archive.store.search import QueryError, SearchFilters
+from archive.store.search import MATCH_CAP, QueryError, SearchFilters
 from govarchive.cli_common import (CONFIG_OPTION, DB_OPTION, EXIT_FAILED, LOGS_OPTION, SETTING_OPTION,
                                    OneLineErrors, Since, crawl_portals, fail, known_name, open_archive,
                                    open_existing_archive, parse_settings)
@@ -124,11 +124,13 @@ def reextract(portal: str | None, as_json: bool, db_path: Path) -> None:
 @click.option("--since", default=None, type=Since(), help="Only documents published on or after this date "
                                                           "(2024-01-01) or this long ago (30d).")
 @click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 10_000))
-@click.option("--json", "as_json", is_flag=True, help="Print {query, total, hits} as JSON.")
+@click.option("--json", "as_json", is_flag=True, help="Print {query, total, more, hits} as JSON "
+                                                     f"(more: over {MATCH_CAP:,} match, total is that cap).")
 @DB_OPTION
 def search(words: tuple[str, ...], year: int | None, region: str | None, publisher: str | None, portal: str | None,
            since: str | None, limit: int, as_json: bool, db_path: Path) -> None:
-    """Full-text search of titles and texts, best first: the hits shown of how many match.
+    """Full-text search of titles and texts, best first: the hits shown of how many match
+    (a query matching over 10,000 documents shows the newest: add a term or a filter).
 
     \b
     法治 政府               both terms (any length: 执法 works)
@@ -153,7 +155,8 @@ def search(words: tuple[str, ...], year: int | None, region: str | None, publish
     finally:
         archive.close()
     if as_json:
-        click.echo(json.dumps({"query": query, "total": result.total, "hits": [h.__dict__ for h in result.hits]},
+        click.echo(json.dumps({"query": query, "total": result.total, "more": result.more,
+                               "hits": [h.__dict__ for h in result.hits]},
                               ensure_ascii=False, indent=2))
     else:
         print_hits(query, result)

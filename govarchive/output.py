@@ -78,8 +78,12 @@ def summary_line(results: list[CrawlResult]) -> str:
 
 def print_hits(query: str, result: SearchResult) -> None:
     shown = len(result.hits)
-    click.echo(f"{shown:,} of {plural(result.total, 'hit')} for {query!r}" if shown < result.total
-               else f"{plural(result.total, 'hit')} for {query!r}")
+    if result.more:
+        click.echo(f"{shown:,} of more than {plural(result.total, 'hit')} for {query!r}, newest first "
+                   "(too many to rank: add a term or a filter)")
+    else:
+        click.echo(f"{shown:,} of {plural(result.total, 'hit')} for {query!r}" if shown < result.total
+                   else f"{plural(result.total, 'hit')} for {query!r}")
     for hit in result.hits:
         dates = f"published {hit.published_date}" if hit.published_date else "date unknown"
         if hit.written_date and hit.written_date != hit.published_date:

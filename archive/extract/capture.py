@@ -7,6 +7,7 @@ import datetime as dt
 import hashlib
 
 from archive.extract.page import Extracted
+from archive.identity.keys import TextKeys
 
 
 def utc_now() -> str:
@@ -53,6 +54,7 @@ class PageCapture:
     record: Extracted
     raw: RawFetch | None = None
     attachments: tuple[AttachmentCapture, ...] = ()
+    keys: TextKeys | None = None   # of the record's title and text, when computed ahead
 
     @property
     def url(self) -> str:

@@ -12,6 +12,7 @@ from archive.errors import ExtractionError
 from archive.extract.attachments import extract_attachment, sniff_kind
 from archive.extract.capture import AttachmentCapture, PageCapture, RawFetch
 from archive.extract.page import Extracted, document_record, extract_page
+from archive.identity.keys import TextKeys, text_keys
 
 # A page whose own words are at most this many characters, or that says 详见附件 and is short,
 # is a pointer to its attachment(s), not the document itself.
@@ -39,6 +40,11 @@ class PageDocument:
     @property
     def record(self) -> Extracted:
         return self.capture.record
+
+    @property
+    def keys(self) -> TextKeys | None:
+        """The text's keys when computed with the capture (the text is the page's body)."""
+        return self.capture.keys if self.page_text is None else None
 
 
 def is_pointer_page(page_text: str) -> bool:
@@ -88,10 +94,12 @@ def file_capture(portal: str, raw: RawFetch) -> PageCapture | None:
 
 def capture_detail(portal: str, raw: RawFetch, content_type: str = "") -> PageCapture:
     """A fetched detail page as a capture: the report file itself when the bytes are one, else
-    the extracted web page with its raw fetch (and the encoding it decoded in). Pure, so it may
-    run in another process; ExtractionError when nothing can be read."""
+    the extracted web page with its raw fetch (and the encoding it decoded in), and the keys of
+    its text unless it only points to attachments. Pure, so it may run in another process;
+    ExtractionError when nothing can be read."""
     document = file_capture(portal, raw)
     if document is not None:
         return document
     record = extract_page(raw.body, raw.url, content_type)
-    return PageCapture(portal, record, dataclasses.replace(raw, encoding=record.encoding))
+    keys = None if is_pointer_page(record.text) else text_keys(record.title, record.text)
+    return PageCapture(portal, record, dataclasses.replace(raw, encoding=record.encoding), keys=keys)

@@ -16,8 +16,11 @@ from archive.errors import ArchiveError, SchemaError
 from archive.extract.capture import AttachmentCapture, RawFetch, utc_now
 from archive.extract.document import PageDocument
 from archive.extract.page import Extracted
-from archive.identity.hashing import text_hash
 from archive.identity.config import NearDupSettings
+from archive.identity.hashing import text_hash
+from archive.identity.keys import SearchTerms, search_terms
+from archive.identity.minhash import from_blob
+from archive.store import fulltext
 from archive.store.clusters import ClusterIndex
 from archive.store.migrations import check_ours, migrate, pending_migrations
 from archive.store.queries import ArchiveQueries
@@ -55,6 +58,10 @@ def _metadata_row(record: Extracted) -> dict:
         "metadata_fields": record.metadata.completeness(),
         "dates_inconsistent": int(record.dates_inconsistent),
     }
+
+
+def _search_terms(page: PageDocument) -> SearchTerms:
+    return page.keys.search_terms if page.keys else search_terms(page.record.title, page.text)
 
 
 class Archive(RunLog, ArchiveQueries):
@@ -150,7 +157,7 @@ class Archive(RunLog, ArchiveQueries):
         with write_transaction(self.db):
             if capture.raw is not None:
                 self._store_raw(capture.portal, "page", capture.raw)
-            digest = text_hash(page.text)
+            digest = page.keys.text_hash if page.keys else text_hash(page.text)
             existing = self.db.execute("SELECT id FROM documents WHERE text_hash = ?", [digest]).fetchone()
             known = self.db.execute("SELECT document_id FROM pages WHERE url = ?", [url]).fetchone()
             previous = known[0] if known else None
@@ -161,7 +168,10 @@ class Archive(RunLog, ArchiveQueries):
                            PageOutcome.CLUSTERED if evidence else PageOutcome.NEW)
             else:
                 document_id = existing[0]
-                self._merge_metadata(document_id, page.record)
+                if page.page_text is None and self._shown_by_pointer(document_id):
+                    self._show_at(document_id, page)
+                else:
+                    self._merge_metadata(document_id, page.record)
                 self.db.execute("UPDATE documents SET last_seen = ? WHERE id = ?", [seen_at, document_id])
                 outcome = PageOutcome.UNCHANGED if previous == document_id else PageOutcome.DUPLICATE
             if previous != document_id:
@@ -190,7 +200,9 @@ class Archive(RunLog, ArchiveQueries):
         columns = ", ".join(row)
         marks = ", ".join("?" for _ in row)
         cursor = self.db.execute(f"INSERT INTO documents ({columns}) VALUES ({marks})", list(row.values()))
-        return int(cursor.lastrowid)
+        document_id = int(cursor.lastrowid)
+        fulltext.add(self.db, document_id, _search_terms(page))
+        return document_id
 
     def _index_new_document(self, document_id: int, page: PageDocument,
                             previous: int | None) -> list[tuple[int, float, str]]:
@@ -205,7 +217,8 @@ class Archive(RunLog, ArchiveQueries):
             hints += [(row[0], "index_no") for row in self.db.execute(
                 "SELECT id FROM documents WHERE index_no = ? AND publisher = ? AND id != ?",
                 [metadata.index_no, metadata.publisher, document_id])]
-        return self.clusters.add(document_id, page.text, hints)
+        signature = from_blob(page.keys.signature) if page.keys else None
+        return self.clusters.add(document_id, page.text, hints, signature)
 
     def _merge_metadata(self, document_id: int, record: Extracted) -> None:
         """Take this copy's metadata when its disclosure block is more complete."""
@@ -213,6 +226,22 @@ class Archive(RunLog, ArchiveQueries):
         assignments = ", ".join(f"{column} = ?" for column in row)
         self.db.execute(f"UPDATE documents SET {assignments} WHERE id = ? AND metadata_fields < ?",
                         [*row.values(), document_id, row["metadata_fields"]])
+
+    def _shown_by_pointer(self, document_id: int) -> bool:
+        """True when the document's page only points to attachments holding its text."""
+        row = self.db.execute("SELECT p.page_text IS NOT NULL FROM documents d JOIN pages p ON p.url = d.url "
+                              "WHERE d.id = ?", [document_id]).fetchone()
+        return bool(row and row[0])
+
+    def _show_at(self, document_id: int, page: PageDocument) -> None:
+        """A page whose body is the text names the document (title, URL, metadata) before a page
+        that only points to it as an attachment, whichever the crawl stored first."""
+        record = page.record
+        row = {"title": record.title, "url": record.url, "portal": page.portal, **_metadata_row(record)}
+        assignments = ", ".join(f"{column} = ?" for column in row)
+        fulltext.remove(self.db, document_id)
+        self.db.execute(f"UPDATE documents SET {assignments} WHERE id = ?", [*row.values(), document_id])
+        fulltext.add(self.db, document_id, _search_terms(page))
 
     def _store_raw(self, portal: str, kind: str, raw: RawFetch) -> str:
         """Keep a fetched body once however often it is fetched; returns its SHA-256."""
@@ -282,7 +311,9 @@ class Archive(RunLog, ArchiveQueries):
                        **_metadata_row(record),
                        "report_year": record.report_year, "extraction_method": record.extraction_method}
                 assignments = ", ".join(f"{column} = ?" for column in row)
+                fulltext.remove(self.db, old_id)
                 self.db.execute(f"UPDATE documents SET {assignments} WHERE id = ?", [*row.values(), old_id])
+                fulltext.add(self.db, old_id, _search_terms(page))
                 if before["text_hash"] != digest:
                     self.clusters.remove(old_id)
                     self._index_new_document(old_id, page, None)
@@ -300,6 +331,7 @@ class Archive(RunLog, ArchiveQueries):
                                     [new_id, old_id])
                     self.db.execute("UPDATE documents SET previous_id = NULL WHERE previous_id = ?", [old_id])
                     self.clusters.remove(old_id)
+                    fulltext.remove(self.db, old_id)
                     self.db.execute("DELETE FROM documents WHERE id = ?", [old_id])
                 else:  # the old text lives on at its other pages: one of them now stands for it
                     self.db.execute("UPDATE documents SET url = ?, portal = ? WHERE id = ? AND url = ?",
@@ -316,7 +348,7 @@ class Archive(RunLog, ArchiveQueries):
     def rebuild_full_text_index(self) -> None:
         """Rebuild documents_fts from documents (`govarchive check --repair`)."""
         with write_transaction(self.db):
-            self.db.execute("INSERT INTO documents_fts(documents_fts) VALUES ('rebuild')")
+            fulltext.rebuild(self.db)
 
     def register_portal(self, name: str, title: str) -> None:
         """Remember a portal's title (the `reports` view prefers the issuer's own portal)."""

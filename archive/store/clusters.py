@@ -36,14 +36,17 @@ class ClusterIndex:
         scored = [(doc_id, similarity(signature, from_blob(blob))) for doc_id, blob in rows]
         return sorted(((d, s) for d, s in scored if s >= self.settings.threshold), key=lambda x: (-x[1], x[0]))
 
-    def add(self, document_id: int, text: str, hints: list[tuple[int, str]] = ()) -> list[tuple[int, float, str]]:
+    def add(self, document_id: int, text: str, hints: list[tuple[int, str]] = (),
+            signature: np.ndarray | None = None) -> list[tuple[int, float, str]]:
         """Index a new document and put it in the cluster of what it resembles.
 
         `hints` are (document id, reason) pairs known to be the same report whatever the text
         (an earlier version of the page, the same 索引号 and publisher). Returns the evidence
-        recorded in near_duplicates.
+        recorded in near_duplicates. `signature`: the text's, when computed ahead under the
+        same index settings (`identity.keys`).
         """
-        signature = self.hasher.signature(text)
+        if signature is None:
+            signature = self.hasher.signature(text)
         evidence = [(other, score, "minhash") for other, score in self.candidates(signature, document_id)]
         seen = {other for other, _, _ in evidence}
         for other, reason in hints:

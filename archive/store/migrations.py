@@ -10,6 +10,7 @@ from collections.abc import Callable
 import sqlite_utils
 
 from archive.errors import ArchiveError, SchemaError
+from archive.store import fulltext
 from archive.store.writing import write_transaction
 
 
@@ -245,6 +246,17 @@ def _narrow_reports_view(db: sqlite_utils.Database) -> None:
         ) r JOIN documents d ON d.id = r.id WHERE r.preference = 1""")
 
 
+def _pairs_index(db: sqlite_utils.Database) -> None:
+    """The trigram index and its triggers give way to the character-pair index the archive
+    writes itself (`store.fulltext`): any term of two or more characters uses the index, at
+    about a third of the size, with no trigger run per row. Indexes every document again."""
+    for trigger in ("documents_ai", "documents_ad", "documents_au"):
+        db.execute(f"DROP TRIGGER IF EXISTS {trigger}")
+    db.execute("DROP TABLE documents_fts")
+    db.execute(fulltext.SCHEMA)
+    fulltext.rebuild(db)
+
+
 @dataclasses.dataclass(frozen=True)
 class Migration:
     name: str
@@ -263,6 +275,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration("failure-lookups", _failure_lookups),
     Migration("portal-lookups", _portal_lookups),
     Migration("narrow-reports-view", _narrow_reports_view),
+    Migration("pairs-index", _pairs_index),
 )
 _TABLE = "schema_migrations"
 # `PRAGMA application_id` of a govarchive archive ("GovA"): how a file says it is one of ours.

@@ -5,9 +5,9 @@
     执法 OR 监管          either term (OR binds tighter than the implicit AND)
     NOT 征求意见 / -征求意见   the term does not occur
 
-Every term means "occurs as written" whatever its length: terms of three or more characters
-use the trigram index, shorter ones (执法) a scan with LIKE. Characters FTS5 would read as
-syntax (* : ^ ( ) + -) are searched literally.
+Every term means "occurs as written" (ASCII letters in any case) whatever its length: terms of
+two or more characters use the character-pair index (`store.fulltext`), a single character a
+scan with LIKE. Characters FTS5 would read as syntax (* : ^ ( ) + -) are searched literally.
 """
 
 from __future__ import annotations
@@ -18,8 +18,11 @@ import re
 import sqlite_utils
 
 from archive.errors import GovarchiveError
+from archive.store import fulltext
 
-MIN_TRIGRAM_TERM = 3   # the trigram tokenizer indexes three characters at a time
+# A query whose index expression matches more documents than this is answered newest first and
+# counted up to here (ranking costs ~3 us a match: 30 ms at the cap, see run_search)
+MATCH_CAP = 10_000
 SNIPPET_CONTEXT = 40   # characters shown on each side of the first hit
 _TOKEN = re.compile(r'"([^"]*)"|(\S+)')
 
@@ -71,7 +74,8 @@ class SearchHit:
 @dataclasses.dataclass(frozen=True)
 class SearchResult:
     hits: list[SearchHit]
-    total: int    # every matching document, not only the hits shown
+    total: int           # every matching document, not only the hits shown (at most MATCH_CAP)
+    more: bool = False   # more than MATCH_CAP match: `total` is the cap, the hits are the newest
 
 
 def parse_query(text: str) -> SearchQuery:
@@ -117,26 +121,46 @@ def parse_query(text: str) -> SearchQuery:
     return SearchQuery(tuple(tuple(group) for group in groups), tuple(excluded))
 
 
-def _fts_phrase(term: str) -> str:
-    return '"' + term.replace('"', '""') + '"'
-
-
 def _like(term: str) -> str:
     return "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
-def _term_condition(term: str, args: list) -> str:
-    """SQL true when document d contains `term` in its title or text."""
-    if len(term) >= MIN_TRIGRAM_TERM:
-        args.append(_fts_phrase(term))
-        return "d.id IN (SELECT rowid FROM documents_fts WHERE documents_fts MATCH ?)"
+def _scan(term: str, args: list) -> str:
+    """SQL true when document d's title or text contains `term` (ASCII letters in any case)."""
     args += [_like(term), _like(term)]
     return "(d.title LIKE ? ESCAPE '\\' OR d.text LIKE ? ESCAPE '\\')"
 
 
-def _where(query: SearchQuery, filters: SearchFilters, args: list) -> str:
-    conditions = ["(" + " OR ".join(_term_condition(term, args) for term in group) + ")" for group in query.groups]
-    conditions += [f"NOT {_term_condition(term, args)}" for term in query.excluded]
+def _contains(term: str, args: list) -> str:
+    """SQL true when document d contains `term`: by the index when its expression is exact, else
+    by the index narrowed by a scan of the text, or by the scan alone (a 1-character term)."""
+    expression = fulltext.expression(term)
+    if expression is None:
+        return _scan(term, args)
+    args.append(expression)
+    indexed = "EXISTS (SELECT 1 FROM documents_fts WHERE documents_fts MATCH ? AND rowid = d.id)"
+    return indexed if fulltext.exact(term) else f"({indexed} AND {_scan(term, args)})"
+
+
+def _index_expression(query: SearchQuery) -> str | None:
+    """The FTS5 expression of the groups the index can answer (each term has one): every
+    document the query finds matches it, and FTS5 ranks by it. None when no group can."""
+    indexed = [group for group in query.groups if all(fulltext.expression(term) for term in group)]
+    if not indexed:
+        return None
+    return " AND ".join("(" + " OR ".join(f"({fulltext.expression(term)})" for term in group) + ")"
+                        for group in indexed)
+
+
+def _where(query: SearchQuery, filters: SearchFilters, args: list, matched: str | None) -> str:
+    """Every condition of the query and filters on document d, but those `matched` (the index
+    expression a join already holds d to) implies: single exact terms of its groups."""
+    conditions = []
+    for group in query.groups:
+        implied = matched is not None and len(group) == 1 and fulltext.exact(group[0])
+        if not implied:
+            conditions.append("(" + " OR ".join(_contains(term, args) for term in group) + ")")
+    conditions += [f"NOT {_contains(term, args)}" for term in query.excluded]
     if filters.year is not None:
         conditions.append("d.report_year = ?")
         args.append(filters.year)
@@ -152,15 +176,7 @@ def _where(query: SearchQuery, filters: SearchFilters, args: list) -> str:
     if filters.since:
         conditions.append("d.published_date >= ?")
         args.append(filters.since[:10])
-    return " AND ".join(conditions)
-
-
-def _ranking(query: SearchQuery) -> str | None:
-    """An FTS5 expression of the groups the trigram index can rank (all terms long enough)."""
-    ranked = [group for group in query.groups if all(len(term) >= MIN_TRIGRAM_TERM for term in group)]
-    if not ranked:
-        return None
-    return " AND ".join("(" + " OR ".join(_fts_phrase(term) for term in group) + ")" for group in ranked)
+    return " AND ".join(conditions) or "1"
 
 
 def snippet(text: str, terms: tuple[str, ...], context: int = SNIPPET_CONTEXT) -> str:
@@ -182,22 +198,45 @@ def snippet(text: str, terms: tuple[str, ...], context: int = SNIPPET_CONTEXT) -
     return (("…" if start else "") + window + ("…" if end < len(text) else "")).replace("\n", " ")
 
 
+_HIT_COLUMNS = "d.id, d.title, d.published_date, d.written_date, d.publisher, d.portal, d.url, d.text"
+_NEWEST = "d.published_date DESC, d.id DESC"   # the date index read backwards
+
+
 def run_search(db: sqlite_utils.Database, query: SearchQuery, filters: SearchFilters = NO_FILTERS,
                limit: int = 20) -> SearchResult:
-    """The documents matching `query` and `filters`: the best `limit` (by the trigram index's
-    rank when the query has terms it can rank, else newest first) and how many match in all."""
-    args: list = []
-    where = _where(query, filters, args)
-    total = db.execute(f"SELECT COUNT(*) FROM documents d WHERE {where}", args).fetchone()[0]
-    ranking = _ranking(query)
-    if ranking:
-        joined = "LEFT JOIN (SELECT rowid, rank FROM documents_fts WHERE documents_fts MATCH ?) r ON r.rowid = d.id"
-        order = "r.rank, d.published_date DESC, d.id"
-        args = [ranking, *args]
-    else:
-        joined, order = "", "d.published_date DESC, d.id"
-    rows = db.query(
-        f"""SELECT d.id, d.title, d.published_date, d.written_date, d.publisher, d.portal, d.url, d.text
-            FROM documents d {joined} WHERE {where} ORDER BY {order} LIMIT ?""", [*args, limit])
+    """The documents matching `query` and `filters`: the best `limit` and how many match.
+
+    When the index expression matches at most MATCH_CAP documents, they are ranked by bm25
+    and counted exactly. A query matching more (a term in most reports: 法治) is answered
+    newest first, and counted up to MATCH_CAP (`more`): ranking or counting every match costs
+    a few microseconds each (seconds at a million documents, see `make bench-search`)."""
+    expression = _index_expression(query)
+    if expression is None:   # only terms the index cannot answer: a scan, newest first
+        args: list = []
+        where = _where(query, filters, args, None)
+        total = db.execute(f"SELECT COUNT(*) FROM documents d WHERE {where}", args).fetchone()[0]
+        rows = db.query(f"SELECT {_HIT_COLUMNS} FROM documents d WHERE {where} ORDER BY {_NEWEST} LIMIT ?",
+                        [*args, limit])
+        return _result(rows, query, total, False)
+    matches = db.execute("SELECT COUNT(*) FROM (SELECT rowid FROM documents_fts WHERE documents_fts MATCH ? "
+                         "LIMIT ?)", [expression, MATCH_CAP + 1]).fetchone()[0]
+    if matches <= MATCH_CAP:
+        args = [expression]
+        where = _where(query, filters, args, expression)
+        ranked = ("FROM (SELECT rowid, rank FROM documents_fts WHERE documents_fts MATCH ?) r "
+                  f"JOIN documents d ON d.id = r.rowid WHERE {where}")
+        total = db.execute(f"SELECT COUNT(*) {ranked}", args).fetchone()[0]
+        rows = db.query(f"SELECT {_HIT_COLUMNS} {ranked} ORDER BY r.rank, {_NEWEST} LIMIT ?", [*args, limit])
+        return _result(rows, query, total, False)
+    args = []
+    where = _where(query, filters, args, None)
+    total = db.execute(f"SELECT COUNT(*) FROM (SELECT 1 FROM documents d WHERE {where} LIMIT ?)",
+                       [*args, MATCH_CAP + 1]).fetchone()[0]
+    rows = db.query(f"SELECT {_HIT_COLUMNS} FROM documents d WHERE {where} ORDER BY {_NEWEST} LIMIT ?",
+                    [*args, limit])
+    return _result(rows, query, min(total, MATCH_CAP), total > MATCH_CAP)
+
+
+def _result(rows, query: SearchQuery, total: int, more: bool) -> SearchResult:
     hits = [SearchHit(snippet=snippet(row.pop("text") or "", query.terms), **row) for row in rows]
-    return SearchResult(hits, total)
+    return SearchResult(hits, total, more)

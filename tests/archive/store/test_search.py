@@ -54,8 +54,8 @@ def found(db: Path, query: str, **filters: object) -> list[str]:
 
 
 @pytest.mark.parametrize("query, urls", [
-    ("执法", ["1.html", "3.html"]),                  # 2 characters: LIKE
-    ("司法局", ["2.html"]),                          # 3: the trigram index
+    ("执法", ["1.html", "3.html"]),                  # 2 characters: one pair
+    ("司法局", ["2.html"]),                          # 3: the phrase of two pairs
     ("依法行政", ["2.html"]),                        # 4
     ("法治 执法", ["1.html", "3.html"]),              # both terms
     ('"公正文明执法"', ["1.html"]),
