@@ -1,5 +1,6 @@
 """How a write takes the archive: one transaction that claims SQLite's write lock up front, or,
-while a connection batches its writes, one savepoint of a transaction committed every so often."""
+while a connection batches its writes, one savepoint of a transaction committed every so often.
+Before a transaction commits, the full-text rows it staged are written (`fulltext.flush`)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from collections.abc import Iterator
 import sqlite_utils
 
 from archive.errors import ArchiveLocked
+from archive.store import fulltext
 
 
 # Connections whose writes are batched: their transaction stays open across writes until
@@ -30,6 +32,7 @@ def batch_writes(db: sqlite_utils.Database, on: bool) -> None:
 def commit_batch(db: sqlite_utils.Database) -> None:
     """Commit the writes of the open batch, if any (the next write opens another)."""
     if db in _batching and db.conn.in_transaction:
+        fulltext.flush(db)
         db.conn.commit()
 
 
@@ -63,6 +66,7 @@ def write_transaction(db: sqlite_utils.Database) -> Iterator[None]:
         return
     try:
         yield
+        fulltext.flush(db)
         db.conn.commit()
     except BaseException:
         db.conn.rollback()

@@ -129,3 +129,20 @@ def test_a_page_holding_the_text_names_the_document_before_a_pointer_to_it(archi
     (title, url), = archive.db.execute("SELECT title, url FROM documents").fetchall()
     assert (title, url) == ("报告", "http://x/body")
     assert [hit.url for hit in archive.search("报告").hits] == ["http://x/body"]
+
+
+def test_a_failed_write_in_a_batch_leaves_nothing_in_the_index(archive: Archive,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    archive.batch_writes()
+    archive.record_page(compose_document(page("http://x/1", "报告一", "行政复议", True)))
+    broken = compose_document(page("http://x/2", "报告二", "依法行政", True))
+    with monkeypatch.context() as patch:   # the page's write fails after its document was indexed
+        patch.setattr(archive, "_store_attachments", lambda *args: (_ for _ in ()).throw(OSError("disk")))
+        with pytest.raises(OSError):
+            archive.record_page(broken)
+    archive.record_page(compose_document(page("http://x/3", "报告三", "政务公开", True)))   # may reuse rowid 2
+    archive.commit()
+    assert indexed_count(archive.db) == archive.db.execute("SELECT COUNT(*) FROM documents").fetchone()[0] == 2
+    assert archive.search("依法行政").total == 0
+    assert [hit.url for hit in archive.search("政务公开").hits] == ["http://x/3"]
+    assert archive.full_text_index_ok()
