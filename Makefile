@@ -9,21 +9,29 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --upgrade pip
 
-# .doc/.wps attachments are read by Debian's antiword (catdoc as a second try).
+# .doc/.wps attachments are read by Debian's antiword (catdoc as a second try); the tests of
+# crawling through Redis start Debian's redis-server. Each package is named as its command.
 DEB_TOOLS := antiword catdoc
+DEB_DEV_TOOLS := redis-server
 
-$(VENV)/.installed: $(BIN)/python pyproject.toml
-	$(BIN)/python -m pip install -e .
-	@missing=""; for tool in $(DEB_TOOLS); do command -v $$tool >/dev/null || missing="$$missing $$tool"; done; \
+# $(call deb_install,PACKAGES,WHAT FOR): apt-get the missing ones (as root, or with sudo), else warn
+define deb_install
+	@missing=""; for tool in $(1); do command -v $$tool >/dev/null || missing="$$missing $$tool"; done; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=""; elif command -v sudo >/dev/null; then SUDO="sudo -n"; else SUDO=none; fi; \
 	  if [ "$$SUDO" != none ] && $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq $$missing; then :; \
-	  else echo "warning: could not install$$missing; run 'apt-get install$$missing' to read .doc/.wps attachments"; fi; \
+	  else echo "warning: could not install$$missing; run 'apt-get install$$missing' $(2)"; fi; \
 	fi
+endef
+
+$(VENV)/.installed: $(BIN)/python pyproject.toml
+	$(BIN)/python -m pip install -e .
+	$(call deb_install,$(DEB_TOOLS),to read .doc/.wps attachments)
 	touch $@
 
 $(VENV)/.installed-dev: $(VENV)/.installed
 	$(BIN)/python -m pip install -e '.[dev]'
+	$(call deb_install,$(DEB_DEV_TOOLS),for the tests of crawling through Redis)
 	touch $@
 
 install: $(VENV)/.installed

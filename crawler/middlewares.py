@@ -69,12 +69,16 @@ class RevisitMiddleware:
         return middleware
 
     def spider_opened(self, spider: Spider) -> None:
-        archive = session_archive(self.crawler)
         now = dt.datetime.now(dt.timezone.utc)
         for crawl in spider.crawls.values():
-            crawl.known = archive.known_pages(crawl.name)
-            crawl.walk.full = is_full_walk(len(crawl.known), archive.last_full_walk(crawl.name), now,
+            crawl.known, last_full_walk = self.portal_history(crawl.name)
+            crawl.walk.full = is_full_walk(len(crawl.known), last_full_walk, now,
                                            crawl.portal.full_walk_days, self.refresh)
+
+    def portal_history(self, portal: str) -> tuple[dict[str, KnownPage], str | None]:
+        """The portal's archived pages and when its column was last walked to its end."""
+        archive = session_archive(self.crawler)
+        return archive.known_pages(portal), archive.last_full_walk(portal)
 
     def _planned(self, item: Any, now: dt.datetime) -> Any | None:
         if not isinstance(item, Request) or item.meta.get("kind") != FailureKind.DETAIL:

@@ -104,9 +104,42 @@ class AttachmentPipeline:
         return read_attachment(raw_fetch(response), filename)
 
 
+@dataclasses.dataclass(frozen=True)
+class Archived:
+    """What storing one pipeline item did: the run counts it adds to and the failures to record
+    (a broken link, unreadable attachments, a page with no text)."""
+
+    counts: tuple[str, ...] = ()
+    failures: tuple[PageFailure, ...] = ()
+
+
+def archive_item(archive: Archive, item: Any) -> Archived:
+    """Store one item of the pipelines in the archive (the crawl's ArchivePipeline, and
+    `govarchive ingest` for the items workers send through Redis)."""
+    if isinstance(item, PageFailure):
+        return Archived(failures=(item,))
+    if isinstance(item, PageNotModified):
+        archive.touch_page(item.url)
+        return Archived()
+    if isinstance(item, PageGone):
+        if archive.mark_gone(item.url, item.http_status):
+            return Archived(("withdrawn",))
+        # never archived: a broken link in the column
+        return Archived(failures=(PageFailure(item.portal, item.url, FailureKind.DETAIL, f"HTTP {item.http_status}"),))
+    if not isinstance(item, PageCapture):
+        return Archived()
+    failures = tuple(PageFailure(item.portal, attachment.url, FailureKind.ATTACHMENT, attachment.error)
+                     for attachment in item.attachments if attachment.error)
+    try:
+        document = compose_document(item)
+    except ExtractionError as exc:
+        return Archived(failures=(*failures, PageFailure(item.portal, item.url, FailureKind.DETAIL, exc.reason)))
+    return Archived(OUTCOME_COUNTS[archive.record_page(document)], failures)
+
+
 class ArchivePipeline:
     """Stores each page's document (its body, or its attachments' text when it only points
-    to them) and hands every failure to the run's recorder; counts outcomes in stats."""
+    to them) and hands every failure to the run's recorder; counts outcomes per portal."""
 
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
@@ -116,46 +149,19 @@ class ArchivePipeline:
         return cls(crawler)
 
     @property
-    def archive(self) -> Archive:
-        return session_archive(self.crawler)
-
-    @property
     def recorder(self) -> CrawlRunRecorder:
         return run_recorder(self.crawler)
 
     def process_item(self, item: Any) -> Any:
         try:
-            self._store(item)
+            archived = archive_item(session_archive(self.crawler), item)
         except ARCHIVE_WRITE_ERRORS as exc:
             self.recorder.record_archive_failure(PageFailure(item.portal, item.url, FailureKind.DETAIL,
                                                              f"archive write failed: {exc}"))
-        return item
-
-    def _store(self, item: Any) -> None:
-        if isinstance(item, PageFailure):
-            self.recorder.record_failure(item)
-        elif isinstance(item, PageNotModified):
-            self.archive.touch_page(item.url)
-        elif isinstance(item, PageGone):
-            if self.archive.mark_gone(item.url, item.http_status):
-                self.crawler.spider.crawl_of(item.portal).count("withdrawn")
-            else:  # never archived: a broken link in the column
-                self.recorder.record_failure(PageFailure(item.portal, item.url, FailureKind.DETAIL,
-                                                         f"HTTP {item.http_status}"))
-        elif isinstance(item, PageCapture):
-            self._archive_page(item)
-
-    def _archive_page(self, capture: PageCapture) -> None:
-        for attachment in capture.attachments:
-            if attachment.error:
-                self.recorder.record_failure(PageFailure(capture.portal, attachment.url, FailureKind.ATTACHMENT,
-                                                         attachment.error))
-        try:
-            document = compose_document(capture)
-        except ExtractionError as exc:
-            self.recorder.record_failure(PageFailure(capture.portal, capture.url, FailureKind.DETAIL, exc.reason))
-            return
-        outcome = self.archive.record_page(document)
-        crawl = self.crawler.spider.crawl_of(capture.portal)
-        for field in OUTCOME_COUNTS[outcome]:
+            return item
+        for failure in archived.failures:
+            self.recorder.record_failure(failure)
+        crawl = self.crawler.spider.crawl_of(item.portal)
+        for field in archived.counts:
             crawl.count(field)
+        return item

@@ -18,6 +18,8 @@ from archive.store.search import MATCH_CAP, QueryError, SearchFilters
 from govarchive.cli_common import (CONFIG_OPTION, DB_OPTION, EXIT_FAILED, LOGS_OPTION, SETTING_OPTION,
                                    OneLineErrors, Since, crawl_portals, fail, known_name, open_archive,
                                    open_existing_archive, parse_settings)
+from govarchive.cli_distributed import COMMANDS as DISTRIBUTED_COMMANDS
+from govarchive.cli_distributed import plan_redis_round
 from govarchive.cli_unattended import COMMANDS as UNATTENDED_COMMANDS
 from govarchive.demo import SERVE_PORT
 from govarchive.output import print_hits, print_probe, summary_line, text_changes
@@ -41,8 +43,13 @@ def main() -> None:
               help="Download every detail page again in full, even when it is not due for a revisit.")
 @click.option("--json", "as_json", is_flag=True, help="Print the run results as JSON on stdout.")
 @LOGS_OPTION
+@click.option("--redis", "redis_url", default=None, metavar="URL",
+              help="Do not crawl here: plan a round in this Redis for `govarchive worker` and `ingest` "
+                   "(README, Scaling out).")
+@click.option("--shards", default=1, show_default=True, type=click.IntRange(1, 1024),
+              help="With --redis: how many workers share the round (portals of one host share a shard).")
 def crawl(names: tuple[str, ...], config: Path, db_path: Path, settings: tuple[str, ...],
-          refresh: bool, as_json: bool, logs_dir: Path | None) -> None:
+          refresh: bool, as_json: bool, logs_dir: Path | None, redis_url: str | None, shards: int) -> None:
     """Crawl the named portals (all when none is named) into the archive.
 
     Each portal runs as its own `scrapy crawl portal` process logging to
@@ -51,6 +58,11 @@ def crawl(names: tuple[str, ...], config: Path, db_path: Path, settings: tuple[s
     the portal's revisit_days, and then conditionally. Exit code 0 when every run finished
     ok, 1 when a run failed, 2 when the registry, database or a setting cannot be used.
     """
+    if redis_url is not None:
+        if refresh:
+            settings = (*settings, "GOVARCHIVE_REFRESH=True")
+        plan_redis_round(redis_url, names, config, db_path, parse_settings(settings), shards)
+        return
     results = crawl_portals(names, config, db_path, parse_settings(settings), refresh=refresh,
                             logs_dir=logs_dir)
     if as_json:
@@ -345,5 +357,5 @@ def migrate(db_path: Path, as_json: bool) -> None:
     click.echo(f"{db_path}: schema up to date ({len(names)} migrations: {', '.join(names)})")
 
 
-for _command in UNATTENDED_COMMANDS:
+for _command in (*UNATTENDED_COMMANDS, *DISTRIBUTED_COMMANDS):
     main.add_command(_command)

@@ -34,8 +34,9 @@ class SampleRequestHandler(http.server.SimpleHTTPRequestHandler):
 
 @contextlib.contextmanager
 def serve_directory(root: Path, requested: list[str] | None = None,
-                    handler_class: type[SampleRequestHandler] | None = None, port: int = 0) -> Iterator[str]:
-    """Serve `root` on 127.0.0.1:`port` (0: a free one) until the block ends; yields the base
+                    handler_class: type[SampleRequestHandler] | None = None, port: int = 0,
+                    host: str = "127.0.0.1") -> Iterator[str]:
+    """Serve `root` on `host`:`port` (0: a free one) until the block ends; yields the base
     URL, e.g. http://127.0.0.1:40123. OSError when the port is taken.
 
     When `requested` is given, every requested path is appended to it, marked ` [conditional]`
@@ -44,11 +45,11 @@ def serve_directory(root: Path, requested: list[str] | None = None,
     """
     requested = [] if requested is None else requested
     handler = functools.partial(handler_class or SampleRequestHandler, directory=str(root), requested=requested)
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
+    server = http.server.ThreadingHTTPServer((host, port), handler)
     thread = threading.Thread(target=server.serve_forever, name="sample-portals", daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
+        yield f"http://{host}:{server.server_address[1]}"
     finally:
         server.shutdown()
         server.server_close()

@@ -237,6 +237,13 @@ def run_search(db: sqlite_utils.Database, query: SearchQuery, filters: SearchFil
     return _result(rows, query, min(total, MATCH_CAP), total > MATCH_CAP)
 
 
+def matching_ids(db: sqlite_utils.Database, query: SearchQuery, filters: SearchFilters = NO_FILTERS) -> list[int]:
+    """The id of every document matching `query` and `filters`, in no order: no cap, no rank."""
+    args: list = []
+    where = _where(query, filters, args, None)
+    return [row[0] for row in db.execute(f"SELECT d.id FROM documents d WHERE {where}", args)]
+
+
 def _result(rows, query: SearchQuery, total: int, more: bool) -> SearchResult:
     hits = [SearchHit(snippet=snippet(row.pop("text") or "", query.terms), **row) for row in rows]
     return SearchResult(hits, total, more)

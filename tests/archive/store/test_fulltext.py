@@ -82,6 +82,7 @@ def test_an_archive_migrated_to_pairs_answers_every_query_as_before(tmp_path: Pa
             result = archive.search(query, limit=len(documents))
             assert {hit.id for hit in result.hits} == answered[term], term
             assert result.total == len(answered[term]) and not result.more
+            assert sorted(search.matching_ids(archive.db, search.parse_query(query))) == sorted(answered[term])
         assert any(len(term) == 2 and answered[term] for term in asked)   # the 2-character ones found some
     finally:
         archive.close()
