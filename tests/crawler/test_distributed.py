@@ -120,3 +120,36 @@ def test_two_workers_and_one_ingest_make_the_archive_one_crawl_makes(tmp_path: P
     nothing = subprocess.run(govarchive("ingest", "--redis", redis_url, "--db", str(shared)),
                              capture_output=True, text=True, timeout=60)
     assert nothing.returncode == 2 and "no round is planned" in nothing.stderr
+
+
+def test_an_ingest_killed_midway_loses_nothing_when_started_again(tmp_path: Path, redis_url: str,
+                                                                   two_hosts: Path) -> None:
+    local = tmp_path / "local.db"
+    subprocess.run(govarchive("crawl", "--config", str(two_hosts), "--db", str(local), *FAST),
+                   capture_output=True, timeout=180)
+    shared = tmp_path / "shared.db"
+    subprocess.run(govarchive("crawl", "--redis", redis_url, "--shards", "2", "--config", str(two_hosts),
+                              "--db", str(shared), *FAST), check=True, capture_output=True, timeout=60)
+    for shard in (0, 1):   # the workers first: every page waits in Redis
+        subprocess.run(govarchive("worker", "--redis", redis_url, "--shard", str(shard), "--logs", str(tmp_path)),
+                       check=True, capture_output=True, timeout=180)
+    client = redis.Redis.from_url(redis_url)
+    (items_key,) = client.keys("govarchive:*:items")
+    waiting = client.llen(items_key)
+    first = subprocess.Popen(govarchive("ingest", "--redis", redis_url, "--db", str(shared)),
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while client.llen(items_key) == waiting:   # killed once it has taken something
+        assert time.monotonic() < deadline and first.poll() is None
+        time.sleep(0.01)
+    first.kill()
+    first.wait()
+    again = subprocess.run(govarchive("ingest", "--redis", redis_url, "--db", str(shared)),
+                           capture_output=True, text=True, timeout=120)
+    assert again.returncode == 0, again.stderr
+    assert archive_contents(shared) == archive_contents(local)
+    archive = Archive.open_readonly(shared)
+    try:   # the second ingest went on with the first one's runs
+        assert archive.db.execute("SELECT COUNT(*), COUNT(DISTINCT token) FROM crawl_runs").fetchone() == (5, 1)
+    finally:
+        archive.close()
