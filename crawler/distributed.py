@@ -289,6 +289,7 @@ class RoundIngest:
         self.counted: dict[str, Counter] = {name: Counter() for name in plan.portals}
         self.archive_failures: Counter = Counter()
         self.finished: set[str] = set()
+        self.changed: set[str] = set()   # portals whose counts moved since the last commit
         self.run_ids = self._open_runs()
 
     def _open_runs(self) -> dict[str, int]:
@@ -336,6 +337,13 @@ class RoundIngest:
         self._commit()
 
     def _commit(self) -> None:
+        """Commit the items taken since the last commit with the counts they added (so an
+        ingest started again goes on from both), then drop them from Redis. A crash between
+        the two stores those items again: the archive stays as it is, their counts count twice."""
+        for name in self.changed - self.finished:
+            self.archive.update_run_counts(self.run_ids[name], RunCounts(
+                **{field: self.counted[name][field] for field in RunCounts.names()}))
+        self.changed.clear()
         self.archive.commit()
         self.client.delete(self.keys.taken)
 
@@ -344,6 +352,7 @@ class RoundIngest:
             self._finish(item)
             return
         counted = self.counted[item.portal]
+        self.changed.add(item.portal)
         try:
             archived = archive_item(self.archive, item)
         except ARCHIVE_WRITE_ERRORS as exc:

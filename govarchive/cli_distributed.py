@@ -9,7 +9,6 @@ from pathlib import Path
 import click
 
 from archive.errors import GovarchiveError
-from crawler.distributed import IngestProgress, RoundIngest, connect, current_plan, plan_round, run_worker
 from crawler.process import run_log_path
 from govarchive.cli_common import DB_OPTION, EXIT_FAILED, LOGS_OPTION, fail, load_portals, open_archive
 from govarchive.output import plural
@@ -21,6 +20,8 @@ REDIS_OPTION = click.option("--redis", "redis_url", required=True, metavar="URL"
 def plan_redis_round(redis_url: str, names: tuple[str, ...], config: Path, db_path: Path,
                      settings: dict[str, str], shards: int) -> None:
     """`govarchive crawl --redis`: publish a round of the selected portals and say what to run."""
+    from crawler.distributed import connect, plan_round   # Scrapy and Redis: only when asked for
+
     portals = load_portals(config, names)
     archive = open_archive(db_path)
     try:
@@ -48,6 +49,8 @@ def worker(redis_url: str, shard: int, logs_dir: Path | None) -> None:
     The portals of one host are all in one shard: politeness per host holds across workers.
     Exit code 0 when the crawl ran to its end, 1 when it failed, 2 when there is no round.
     """
+    from crawler.distributed import run_worker
+
     log_path = run_log_path(logs_dir or Path("logs"), f"worker-{shard}")
     try:
         plan, code = run_worker(redis_url, shard, log_path)
@@ -72,6 +75,8 @@ def ingest(redis_url: str, db_path: Path, idle: float) -> None:
     are, deleting the round from Redis. Started again after a crash, it goes on with the same
     runs. Exit code 0 when every run is ok, 1 when one is not, 2 when there is no round.
     """
+    from crawler.distributed import connect, current_plan, RoundIngest
+
     archive = open_archive(db_path)
     try:
         client = connect(redis_url)
@@ -81,7 +86,7 @@ def ingest(redis_url: str, db_path: Path, idle: float) -> None:
 
         shown: list[tuple[int, int]] = []
 
-        def progress(state: IngestProgress) -> None:
+        def progress(state) -> None:
             if shown[-1:] != [(state.items, state.finished)]:   # when something moved
                 shown.append((state.items, state.finished))
                 click.echo(f"  … {state.items:,} items, {state.finished}/{state.portals} portals done", err=True)

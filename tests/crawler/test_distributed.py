@@ -91,14 +91,24 @@ def archive_contents(db: Path) -> dict:
         archive.close()
 
 
-def test_two_workers_and_one_ingest_make_the_archive_one_crawl_makes(tmp_path: Path, redis_url: str,
-                                                                      two_hosts: Path) -> None:
+@pytest.fixture
+def one_crawl(tmp_path: Path, two_hosts: Path) -> dict:
+    """What one local crawl of the two hosts' portals archives."""
     local = tmp_path / "local.db"
     subprocess.run(govarchive("crawl", "--config", str(two_hosts), "--db", str(local), *FAST),
                    capture_output=True, timeout=180)
+    return archive_contents(local)
+
+
+def plan_round(redis_url: str, config: Path, db: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(govarchive("crawl", "--redis", redis_url, "--shards", "2", "--config", str(config),
+                                     "--db", str(db), *FAST), capture_output=True, text=True, timeout=60)
+
+
+def test_two_workers_and_one_ingest_make_the_archive_one_crawl_makes(tmp_path: Path, redis_url: str,
+                                                                      two_hosts: Path, one_crawl: dict) -> None:
     shared = tmp_path / "shared.db"
-    planned = subprocess.run(govarchive("crawl", "--redis", redis_url, "--shards", "2", "--config", str(two_hosts),
-                                        "--db", str(shared), *FAST), capture_output=True, text=True, timeout=60)
+    planned = plan_round(redis_url, two_hosts, shared)
     assert planned.returncode == 0, planned.stderr
     assert "over 2 shards (0: " in planned.stdout and "govarchive worker --redis" in planned.stdout
     again = subprocess.run(govarchive("crawl", "--redis", redis_url, "--config", str(two_hosts), "--db", str(shared)),
@@ -115,7 +125,7 @@ def test_two_workers_and_one_ingest_make_the_archive_one_crawl_makes(tmp_path: P
     assert sum(int(out.split(": ")[1].split(" ")[0]) for out in worker_output) == 5   # every portal, once
     assert all(out.split(": ")[1].split(" ")[0] != "0" for out in worker_output)        # both had portals
     assert ingest.returncode == 0 and outputs[2][0].count(": ok — ") == 5, outputs[2]
-    assert archive_contents(shared) == archive_contents(local)
+    assert archive_contents(shared) == one_crawl
     assert redis.Redis.from_url(redis_url).keys("govarchive:*") == []   # the round is gone from Redis
     nothing = subprocess.run(govarchive("ingest", "--redis", redis_url, "--db", str(shared)),
                              capture_output=True, text=True, timeout=60)
@@ -123,13 +133,9 @@ def test_two_workers_and_one_ingest_make_the_archive_one_crawl_makes(tmp_path: P
 
 
 def test_an_ingest_killed_midway_loses_nothing_when_started_again(tmp_path: Path, redis_url: str,
-                                                                   two_hosts: Path) -> None:
-    local = tmp_path / "local.db"
-    subprocess.run(govarchive("crawl", "--config", str(two_hosts), "--db", str(local), *FAST),
-                   capture_output=True, timeout=180)
+                                                                   two_hosts: Path, one_crawl: dict) -> None:
     shared = tmp_path / "shared.db"
-    subprocess.run(govarchive("crawl", "--redis", redis_url, "--shards", "2", "--config", str(two_hosts),
-                              "--db", str(shared), *FAST), check=True, capture_output=True, timeout=60)
+    assert plan_round(redis_url, two_hosts, shared).returncode == 0
     for shard in (0, 1):   # the workers first: every page waits in Redis
         subprocess.run(govarchive("worker", "--redis", redis_url, "--shard", str(shard), "--logs", str(tmp_path)),
                        check=True, capture_output=True, timeout=180)
@@ -147,7 +153,7 @@ def test_an_ingest_killed_midway_loses_nothing_when_started_again(tmp_path: Path
     again = subprocess.run(govarchive("ingest", "--redis", redis_url, "--db", str(shared)),
                            capture_output=True, text=True, timeout=120)
     assert again.returncode == 0, again.stderr
-    assert archive_contents(shared) == archive_contents(local)
+    assert archive_contents(shared) == one_crawl
     archive = Archive.open_readonly(shared)
     try:   # the second ingest went on with the first one's runs
         assert archive.db.execute("SELECT COUNT(*), COUNT(DISTINCT token) FROM crawl_runs").fetchone() == (5, 1)
