@@ -257,6 +257,18 @@ def _pairs_index(db: sqlite_utils.Database) -> None:
     fulltext.rebuild(db)
 
 
+def _stats_lookups(db: sqlite_utils.Database) -> None:
+    """`stats` from indexes alone: at 100,000 documents it scanned the documents table (texts
+    and all) five times, 1.5 s. Per portal, per method, versions and withdrawn documents read
+    covering indexes; the page indexes gain the columns those counts need."""
+    db.execute("DROP INDEX pages_portal")
+    db.execute("CREATE INDEX pages_portal ON pages(portal, document_id, last_seen)")
+    db.execute("DROP INDEX pages_document_id")
+    db.execute("CREATE INDEX pages_document_id ON pages(document_id, gone_at)")
+    db.execute("CREATE INDEX documents_method ON documents(extraction_method)")
+    db.execute("CREATE INDEX documents_versions ON documents(previous_id) WHERE previous_id IS NOT NULL")
+
+
 @dataclasses.dataclass(frozen=True)
 class Migration:
     name: str
@@ -276,6 +288,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration("portal-lookups", _portal_lookups),
     Migration("narrow-reports-view", _narrow_reports_view),
     Migration("pairs-index", _pairs_index),
+    Migration("stats-lookups", _stats_lookups),
 )
 _TABLE = "schema_migrations"
 # `PRAGMA application_id` of a govarchive archive ("GovA"): how a file says it is one of ours.

@@ -50,9 +50,9 @@ class ArchiveQueries:
             "reports": one("SELECT COUNT(DISTINCT COALESCE(cluster_id, id)) FROM documents"),  # = the view's rows
             "versions": one("SELECT COUNT(*) FROM documents WHERE previous_id IS NOT NULL"),
             "withdrawn_pages": one("SELECT COUNT(*) FROM pages WHERE gone_at IS NOT NULL"),
-            "withdrawn_documents": one(
-                """SELECT COUNT(*) FROM documents d WHERE EXISTS (SELECT 1 FROM pages p WHERE p.document_id = d.id)
-                   AND NOT EXISTS (SELECT 1 FROM pages p WHERE p.document_id = d.id AND p.gone_at IS NULL)"""),
+            "withdrawn_documents": one(   # every page of the document is gone
+                """SELECT COUNT(*) FROM (SELECT 1 FROM pages WHERE document_id IS NOT NULL GROUP BY document_id
+                                         HAVING COUNT(*) = COUNT(gone_at))"""),
             "by_portal": list(self.db.query(
                 """SELECT p.portal, COUNT(DISTINCT p.document_id) AS documents, COUNT(*) AS pages,
                           MAX(p.last_seen) AS last_seen,
