@@ -82,9 +82,10 @@ def archive_contents(db: Path) -> dict:
             "attachments": sorted(query("SELECT page_url, filename, sha256, error FROM attachments")),
             "errors": sorted(query("SELECT portal, url, kind, reason FROM crawl_errors")),
             "runs": sorted(query("SELECT portal, status, walk, family, list_pages, listed, detail_pages, "
-                                 "documents_new, duplicates, errors, unchanged, skipped, not_modified, "
-                                 "withdrawn, requests FROM crawl_runs")),
-            "clustered": query("SELECT SUM(clustered) FROM crawl_runs").fetchone(),
+                                 "errors, unchanged, skipped, not_modified, withdrawn, requests FROM crawl_runs")),
+            # which of two portals holding one text stored it first (new) and second (duplicate,
+            # clustered) depends on timing, in one process as in two: compare the sums
+            "outcomes": query("SELECT SUM(documents_new), SUM(duplicates), SUM(clustered) FROM crawl_runs").fetchone(),
             "search": [hit.url for hit in archive.search("法治政府", limit=50).hits],
         }
     finally:
