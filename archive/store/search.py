@@ -215,9 +215,8 @@ def run_search(db: sqlite_utils.Database, query: SearchQuery, filters: SearchFil
         args: list = []
         where = _where(query, filters, args, None)
         total = db.execute(f"SELECT COUNT(*) FROM documents d WHERE {where}", args).fetchone()[0]
-        rows = db.query(f"SELECT {_HIT_COLUMNS} FROM documents d WHERE {where} ORDER BY {_NEWEST} LIMIT ?",
-                        [*args, limit])
-        return _result(rows, query, total, False)
+        ids = db.execute(f"SELECT d.id FROM documents d WHERE {where} ORDER BY {_NEWEST} LIMIT ?", [*args, limit])
+        return _result(db, [row[0] for row in ids], query, total, False)
     matches = db.execute("SELECT COUNT(*) FROM (SELECT rowid FROM documents_fts WHERE documents_fts MATCH ? "
                          "LIMIT ?)", [expression, MATCH_CAP + 1]).fetchone()[0]
     if matches <= MATCH_CAP:
@@ -225,16 +224,16 @@ def run_search(db: sqlite_utils.Database, query: SearchQuery, filters: SearchFil
         where = _where(query, filters, args, expression)
         ranked = ("FROM (SELECT rowid, rank FROM documents_fts WHERE documents_fts MATCH ?) r "
                   f"JOIN documents d ON d.id = r.rowid WHERE {where}")
-        total = db.execute(f"SELECT COUNT(*) {ranked}", args).fetchone()[0]
-        rows = db.query(f"SELECT {_HIT_COLUMNS} {ranked} ORDER BY r.rank, {_NEWEST} LIMIT ?", [*args, limit])
-        return _result(rows, query, total, False)
+        # no condition beyond the index expression: its matches are the total
+        total = matches if where == "1" else db.execute(f"SELECT COUNT(*) {ranked}", args).fetchone()[0]
+        ids = db.execute(f"SELECT d.id {ranked} ORDER BY r.rank, {_NEWEST} LIMIT ?", [*args, limit])
+        return _result(db, [row[0] for row in ids], query, total, False)
     args = []
     where = _where(query, filters, args, None)
     total = db.execute(f"SELECT COUNT(*) FROM (SELECT 1 FROM documents d WHERE {where} LIMIT ?)",
                        [*args, MATCH_CAP + 1]).fetchone()[0]
-    rows = db.query(f"SELECT {_HIT_COLUMNS} FROM documents d WHERE {where} ORDER BY {_NEWEST} LIMIT ?",
-                    [*args, limit])
-    return _result(rows, query, min(total, MATCH_CAP), total > MATCH_CAP)
+    ids = db.execute(f"SELECT d.id FROM documents d WHERE {where} ORDER BY {_NEWEST} LIMIT ?", [*args, limit])
+    return _result(db, [row[0] for row in ids], query, min(total, MATCH_CAP), total > MATCH_CAP)
 
 
 def matching_ids(db: sqlite_utils.Database, query: SearchQuery, filters: SearchFilters = NO_FILTERS) -> list[int]:
@@ -244,6 +243,10 @@ def matching_ids(db: sqlite_utils.Database, query: SearchQuery, filters: SearchF
     return [row[0] for row in db.execute(f"SELECT d.id FROM documents d WHERE {where}", args)]
 
 
-def _result(rows, query: SearchQuery, total: int, more: bool) -> SearchResult:
-    hits = [SearchHit(snippet=snippet(row.pop("text") or "", query.terms), **row) for row in rows]
+def _result(db: sqlite_utils.Database, ids: list[int], query: SearchQuery, total: int, more: bool) -> SearchResult:
+    """The hits of `ids`, in their order: their columns read after the ordering, so sorting
+    the matches never carries their texts."""
+    marks = ", ".join("?" for _ in ids)
+    rows = {row["id"]: row for row in db.query(f"SELECT {_HIT_COLUMNS} FROM documents d WHERE d.id IN ({marks})", ids)}
+    hits = [SearchHit(snippet=snippet(rows[i].pop("text") or "", query.terms), **rows[i]) for i in ids]
     return SearchResult(hits, total, more)
