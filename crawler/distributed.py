@@ -6,6 +6,7 @@
                                               scheduler: requests in Redis, items sent to Redis
     govarchive ingest --redis URL --db FILE   the only writer of the archive: opens the round's
                                               runs, stores every item, closes each run
+                                              (crawler/ingest.py)
 
 A portal's shard is its start URL's host, hashed: every portal on one host is crawled by one
 worker, whose download slot holds the host's politeness across those portals. A worker keeps a
@@ -22,14 +23,11 @@ import json
 import logging
 import os
 import pickle
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 import zlib
-from collections import Counter
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -43,17 +41,14 @@ from scrapy_redis.dupefilter import RFPDupeFilter
 from archive.errors import GovarchiveError
 from archive.store.archive import Archive
 from archive.store.queries import KnownPage
-from archive.store.runs import FailureKind, RunCounts
-from crawler.extensions import ARCHIVE_WRITE_ERRORS, CrawlRunRecorder, run_status
-from crawler.items import PageFailure
+from crawler.extensions import CrawlRunRecorder
+from crawler.items import PageFailure, PortalFinished
 from crawler.middlewares import RevisitMiddleware
-from crawler.pipelines import archive_item
 from crawler.registry import Portal
 
 logger = logging.getLogger(__name__)
 
 PLAN_KEY = "govarchive:round"   # the plan of the round under way (one at a time)
-INGEST_BATCH = 50               # items stored per archive transaction by `govarchive ingest`
 
 
 class RoundError(GovarchiveError):
@@ -207,20 +202,6 @@ def round_session(crawler: Crawler) -> RoundSession:
     return session
 
 
-@dataclasses.dataclass(frozen=True)
-class PortalFinished:
-    """A worker is done with a portal: what the walk found and what the worker counted."""
-
-    portal: str
-    reason: str                       # the spider's finish reason
-    counts: dict[str, int]
-    walk: str                         # complete, or incomplete: why
-    listed: frozenset[str]            # the detail URLs its column lists (for withdrawals)
-    family: str | None
-    start_blocked: bool
-    timed_out: bool
-
-
 class RoundRecorder(CrawlRunRecorder):
     """CrawlRunRecorder for a worker: failures and each portal's end go to Redis; the runs
     themselves are ingest's. Errors are counted where they are written, by ingest."""
@@ -266,124 +247,6 @@ class RoundItemPipeline:
     def process_item(self, item: Any) -> Any:
         round_session(self.crawler).send(item)
         return item
-
-
-# -- ingest --------------------------------------------------------------------------------
-
-
-@dataclasses.dataclass
-class IngestProgress:
-    token: str
-    portals: int
-    finished: int = 0
-    items: int = 0
-
-
-class RoundIngest:
-    """Consumes a round's items into the archive, the only writer: opens the runs, stores the
-    items (INGEST_BATCH a transaction), closes each portal's run when its worker is done."""
-
-    def __init__(self, client: redis.Redis, archive: Archive, plan: RoundPlan) -> None:
-        self.client, self.archive, self.plan = client, archive, plan
-        self.keys = plan.keys
-        self.counted: dict[str, Counter] = {name: Counter() for name in plan.portals}
-        self.archive_failures: Counter = Counter()
-        self.finished: set[str] = set()
-        self.changed: set[str] = set()   # portals whose counts moved since the last commit
-        self.run_ids = self._open_runs()
-
-    def _open_runs(self) -> dict[str, int]:
-        """The round's runs: started by this ingest, or by one before it that stopped."""
-        run_ids, missing = {}, []
-        for name in self.plan.portals:
-            row = self.archive.run_by_token(self.plan.token, name)
-            if row is None:
-                missing.append(name)
-            elif row["status"] == "running":
-                run_ids[name] = row["id"]
-                self.counted[name].update(RunCounts.from_row(row).as_dict())
-            else:
-                self.finished.add(name)
-        if missing:
-            ids = self.archive.start_runs([(name, self.plan.portals[name].title) for name in missing], pid=os.getpid(),
-                                          host=socket.gethostname(), token=self.plan.token)
-            run_ids.update(zip(missing, ids, strict=True))
-        self.archive.commit()
-        return run_ids
-
-    def run(self, idle_timeout: float = 1.0, progress: Callable[[IngestProgress], None] | None = None) -> IngestProgress:
-        """Store items until every portal of the round is finished; then delete its keys."""
-        state = IngestProgress(self.plan.token, len(self.plan.portals), len(self.finished))
-        self.archive.batch_writes()
-        self._store_taken()   # what an ingest before this one popped and did not commit
-        while len(self.finished) < len(self.plan.portals):
-            blob = self.client.blmove(self.keys.items, self.keys.taken, idle_timeout, "LEFT", "RIGHT")
-            if blob is not None:
-                self._store(pickle.loads(blob))
-                state.items += 1
-            if blob is None or state.items % INGEST_BATCH == 0:
-                self._commit()
-                state.finished = len(self.finished)
-                if progress is not None:
-                    progress(state)
-        self._commit()
-        state.finished = len(self.finished)
-        self.client.delete(*self.keys.all(self.plan.shards), PLAN_KEY)
-        return state
-
-    def _store_taken(self) -> None:
-        for blob in self.client.lrange(self.keys.taken, 0, -1):
-            self._store(pickle.loads(blob))
-        self._commit()
-
-    def _commit(self) -> None:
-        """Commit the items taken since the last commit with the counts they added (so an
-        ingest started again goes on from both), then drop them from Redis. A crash between
-        the two stores those items again: the archive stays as it is, their counts count twice."""
-        for name in self.changed - self.finished:
-            self.archive.update_run_counts(self.run_ids[name], RunCounts(
-                **{field: self.counted[name][field] for field in RunCounts.names()}))
-        self.changed.clear()
-        self.archive.commit()
-        self.client.delete(self.keys.taken)
-
-    def _store(self, item: Any) -> None:
-        if isinstance(item, PortalFinished):
-            self._finish(item)
-            return
-        counted = self.counted[item.portal]
-        self.changed.add(item.portal)
-        try:
-            archived = archive_item(self.archive, item)
-        except ARCHIVE_WRITE_ERRORS as exc:
-            self.archive_failures[item.portal] += 1
-            counted["errors"] += 1
-            self._record_failures((PageFailure(item.portal, item.url, FailureKind.DETAIL,
-                                               f"archive write failed: {exc}"),))
-            return
-        counted.update(archived.counts)
-        counted["errors"] += len(archived.failures)
-        self._record_failures(archived.failures)
-
-    def _record_failures(self, failures: tuple[PageFailure, ...]) -> None:
-        for failure in failures:
-            try:
-                self.archive.record_error(self.run_ids.get(failure.portal), failure.portal, failure.url,
-                                          failure.kind, failure.reason)
-            except ARCHIVE_WRITE_ERRORS as exc:
-                logger.error("failure row of %s not written: %s", failure.url, exc)
-
-    def _finish(self, end: PortalFinished) -> None:
-        if end.portal in self.finished:
-            return
-        counts = self.counted[end.portal] + Counter(end.counts)
-        if end.walk == "complete":
-            counts["withdrawn"] += self.archive.mark_listing(end.portal, set(end.listed))
-        run_counts = RunCounts(**{name: counts[name] for name in RunCounts.names()})
-        status = run_status(end.reason, run_counts.list_pages, end.start_blocked,
-                            self.archive_failures[end.portal], end.timed_out)
-        self.archive.finish_run(self.run_ids[end.portal], status, run_counts, walk=end.walk, family=end.family)
-        self.finished.add(end.portal)
 
 
 # -- the worker process --------------------------------------------------------------------

@@ -47,3 +47,17 @@ class PageGone:
     portal: str
     url: str
     http_status: int
+
+
+@dataclasses.dataclass(frozen=True)
+class PortalFinished:
+    """A worker is done with a portal: what the walk found and what the worker counted."""
+
+    portal: str
+    reason: str                       # the spider's finish reason
+    counts: dict[str, int]
+    walk: str                         # complete, or incomplete: why
+    listed: frozenset[str]            # the detail URLs its column lists (for withdrawals)
+    family: str | None
+    start_blocked: bool
+    timed_out: bool

@@ -75,7 +75,8 @@ def ingest(redis_url: str, db_path: Path, idle: float) -> None:
     are, deleting the round from Redis. Started again after a crash, it goes on with the same
     runs. Exit code 0 when every run is ok, 1 when one is not, 2 when there is no round.
     """
-    from crawler.distributed import connect, current_plan, RoundIngest
+    from crawler.distributed import connect, current_plan
+    from crawler.ingest import RoundIngest
 
     archive = open_archive(db_path)
     try:

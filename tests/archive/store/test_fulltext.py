@@ -71,7 +71,7 @@ def test_an_archive_migrated_to_pairs_answers_every_query_as_before(tmp_path: Pa
         assert "pairs-index" not in old.migrated
         for n, (title, text) in enumerate(documents):
             old.db.execute("INSERT INTO documents (title, text, text_hash, portal, url, first_seen, last_seen) "
-                           "VALUES (?, ?, ?, 'p', ?, '2025', '2025')", [title, text, str(n), f"http://x/{n}"])
+                           "VALUES (?, ?, ?, 'p', ?, '2025', '2025')", [title, text, str(n), f"http://x.example.gov.cn/{n}"])
         asked = queries(documents) + ["OA", "oa通知", "100%", "《民法典》", "法治 政府"]
         answered = {term: old_search(old.db, term) for term in asked}
         old.close()
@@ -100,7 +100,7 @@ def test_keys_computed_ahead_store_what_the_archive_computes_itself(tmp_path: Pa
     for keys in (True, False):
         archive = Archive.open(tmp_path / f"{keys}.db")
         for n, (title, text) in enumerate(texts(20)):
-            archive.record_page(compose_document(page(f"http://x/{n}", title, text, keys)))
+            archive.record_page(compose_document(page(f"http://x.example.gov.cn/{n}", title, text, keys)))
         rows.append((list(archive.db.query("SELECT id, text_hash, cluster_id FROM documents ORDER BY id")),
                      list(archive.db.query("SELECT * FROM minhashes ORDER BY document_id")),
                      [hit.id for hit in archive.search("行政复议", limit=50).hits]))
@@ -112,39 +112,39 @@ def test_a_term_in_more_documents_than_the_cap_is_answered_newest_first(archive:
                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(search, "MATCH_CAP", 3)
     for n in range(5):
-        archive.record_page(compose_document(page(f"http://x/{n}", f"报告{n}", "法治政府" + "行政复议" * n, True)))
+        archive.record_page(compose_document(page(f"http://x.example.gov.cn/{n}", f"报告{n}", "法治政府" + "行政复议" * n, True)))
     common = archive.search("法治", limit=2)
-    assert common.more and common.total == 3 and [hit.url for hit in common.hits] == ["http://x/4", "http://x/3"]
+    assert common.more and common.total == 3 and [hit.url for hit in common.hits] == ["http://x.example.gov.cn/4", "http://x.example.gov.cn/3"]
     ranked = archive.search("行政复议 法治", limit=5)   # four documents, above the cap: not ranked either
     assert ranked.more
     rare = archive.search("复议行政", limit=5)         # in three documents: ranked, counted exactly
     assert not rare.more and rare.total == 3
-    assert [hit.url for hit in rare.hits] == ["http://x/4", "http://x/3", "http://x/2"]   # bm25: most occurrences first
+    assert [hit.url for hit in rare.hits] == ["http://x.example.gov.cn/4", "http://x.example.gov.cn/3", "http://x.example.gov.cn/2"]   # bm25: most occurrences first
 
 
 def test_a_page_holding_the_text_names_the_document_before_a_pointer_to_it(archive: Archive) -> None:
     text = "".join(SENTENCES)
-    pointer = dataclasses.replace(page("http://x/pointer", "报告（PDF）", "详见附件。", False),
-                                  attachments=(AttachmentCapture("http://x/r.pdf", "r.pdf", None, text, None),))
+    pointer = dataclasses.replace(page("http://x.example.gov.cn/pointer", "报告（PDF）", "详见附件。", False),
+                                  attachments=(AttachmentCapture("http://x.example.gov.cn/r.pdf", "r.pdf", None, text, None),))
     archive.record_page(compose_document(pointer))
-    archive.record_page(compose_document(page("http://x/body", "报告", text, True)))
+    archive.record_page(compose_document(page("http://x.example.gov.cn/body", "报告", text, True)))
     (title, url), = archive.db.execute("SELECT title, url FROM documents").fetchall()
-    assert (title, url) == ("报告", "http://x/body")
-    assert [hit.url for hit in archive.search("报告").hits] == ["http://x/body"]
+    assert (title, url) == ("报告", "http://x.example.gov.cn/body")
+    assert [hit.url for hit in archive.search("报告").hits] == ["http://x.example.gov.cn/body"]
 
 
 def test_a_failed_write_in_a_batch_leaves_nothing_in_the_index(archive: Archive,
                                                                monkeypatch: pytest.MonkeyPatch) -> None:
     archive.batch_writes()
-    archive.record_page(compose_document(page("http://x/1", "报告一", "行政复议", True)))
-    broken = compose_document(page("http://x/2", "报告二", "依法行政", True))
+    archive.record_page(compose_document(page("http://x.example.gov.cn/1", "报告一", "行政复议", True)))
+    broken = compose_document(page("http://x.example.gov.cn/2", "报告二", "依法行政", True))
     with monkeypatch.context() as patch:   # the page's write fails after its document was indexed
         patch.setattr(archive, "_store_attachments", lambda *args: (_ for _ in ()).throw(OSError("disk")))
         with pytest.raises(OSError):
             archive.record_page(broken)
-    archive.record_page(compose_document(page("http://x/3", "报告三", "政务公开", True)))   # may reuse rowid 2
+    archive.record_page(compose_document(page("http://x.example.gov.cn/3", "报告三", "政务公开", True)))   # may reuse rowid 2
     archive.commit()
     assert indexed_count(archive.db) == archive.db.execute("SELECT COUNT(*) FROM documents").fetchone()[0] == 2
     assert archive.search("依法行政").total == 0
-    assert [hit.url for hit in archive.search("政务公开").hits] == ["http://x/3"]
+    assert [hit.url for hit in archive.search("政务公开").hits] == ["http://x.example.gov.cn/3"]
     assert archive.full_text_index_ok()
