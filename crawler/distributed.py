@@ -42,6 +42,7 @@ from archive.errors import GovarchiveError
 from archive.store.archive import Archive
 from archive.store.queries import KnownPage
 from crawler.extensions import CrawlRunRecorder
+from crawler import settings as project_settings
 from crawler.items import PageFailure, PortalFinished
 from crawler.middlewares import RevisitMiddleware
 from crawler.registry import Portal
@@ -165,11 +166,19 @@ def worker_settings(plan: RoundPlan, url: str, shard: int) -> dict[str, Any]:
         "SCHEDULER_DUPEFILTER_KEY": plan.keys.dupefilter,
         "DUPEFILTER_CLASS": "crawler.distributed.PortalDupeFilter",
         "REDIS_URL": url,
-        "EXTENSIONS": {"crawler.distributed.RoundSession": 100, "crawler.distributed.RoundRecorder": 500},
-        "SPIDER_MIDDLEWARES": {"crawler.distributed.RoundRevisitMiddleware": 600},
-        "ITEM_PIPELINES": {"crawler.pipelines.ExtractPipeline": 100, "crawler.pipelines.AttachmentPipeline": 200,
-                           "crawler.distributed.RoundItemPipeline": 300},
+        # the project's components, with the round's in place of those that touch the archive
+        "EXTENSIONS": _swapped(project_settings.EXTENSIONS, {
+            "crawler.extensions.ArchiveSession": "crawler.distributed.RoundSession",
+            "crawler.extensions.CrawlRunRecorder": "crawler.distributed.RoundRecorder"}),
+        "SPIDER_MIDDLEWARES": _swapped(project_settings.SPIDER_MIDDLEWARES, {
+            "crawler.middlewares.RevisitMiddleware": "crawler.distributed.RoundRevisitMiddleware"}),
+        "ITEM_PIPELINES": _swapped(project_settings.ITEM_PIPELINES, {
+            "crawler.pipelines.ArchivePipeline": "crawler.distributed.RoundItemPipeline"}),
     }
+
+
+def _swapped(components: dict[str, int], swaps: dict[str, str]) -> dict[str, int]:
+    return {swaps.get(name, name): order for name, order in components.items()}
 
 
 class PortalDupeFilter(RFPDupeFilter):
