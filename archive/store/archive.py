@@ -237,7 +237,12 @@ class Archive(RunLog, ArchiveQueries):
         """A page whose body is the text names the document (title, URL, metadata) before a page
         that only points to it as an attachment, whichever the crawl stored first."""
         record = page.record
-        row = {"title": record.title, "url": record.url, "portal": page.portal, **_metadata_row(record)}
+        self._rewrite_document(document_id, page, {"title": record.title, "url": record.url, "portal": page.portal,
+                                                   **_metadata_row(record)})
+
+    def _rewrite_document(self, document_id: int, page: PageDocument, row: dict) -> None:
+        """Set a document's columns — its title or text among them — from `page`, and its
+        full-text row with them."""
         assignments = ", ".join(f"{column} = ?" for column in row)
         fulltext.remove(self.db, document_id)
         self.db.execute(f"UPDATE documents SET {assignments} WHERE id = ?", [*row.values(), document_id])
@@ -310,10 +315,7 @@ class Archive(RunLog, ArchiveQueries):
                 row = {"title": record.title, "text": page.text, "text_hash": digest,
                        **_metadata_row(record),
                        "report_year": record.report_year, "extraction_method": record.extraction_method}
-                assignments = ", ".join(f"{column} = ?" for column in row)
-                fulltext.remove(self.db, old_id)
-                self.db.execute(f"UPDATE documents SET {assignments} WHERE id = ?", [*row.values(), old_id])
-                fulltext.add(self.db, old_id, _search_terms(page))
+                self._rewrite_document(old_id, page, row)
                 if before["text_hash"] != digest:
                     self.clusters.remove(old_id)
                     self._index_new_document(old_id, page, None)
