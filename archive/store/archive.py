@@ -18,12 +18,13 @@ from archive.extract.document import PageDocument
 from archive.extract.page import Extracted
 from archive.identity.config import NearDupSettings
 from archive.identity.hashing import text_hash
-from archive.identity.keys import SearchTerms, search_terms
 from archive.identity.minhash import from_blob
 from archive.store import fulltext
 from archive.store.clusters import ClusterIndex
 from archive.store.migrations import check_ours, migrate, pending_migrations
+from archive.store.document_rows import metadata_row, page_search_terms
 from archive.store.queries import ArchiveQueries
+from archive.store.reextraction import Reextraction
 from archive.store.run_log import RunLog
 from archive.store.opening import checked_path, refuse_read_only, schema_lock, tune
 from archive.store.writing import batch_writes, commit_batch, write_transaction
@@ -36,10 +37,6 @@ READ_WAIT_SECONDS = 30.0
 # takes 0.71 ms a page for 25.4% of the size, level 6 1.17 ms for 23.5%, level 1 0.66 ms for 26.8%.
 RAW_COMPRESSION = 3
 
-METADATA_COLUMNS = ("index_no", "doc_no", "topic", "genre", "publisher", "validity",
-                    "written_date", "published_date", "source")
-
-
 class PageOutcome:
     """What archiving one page did to the archive."""
 
@@ -50,21 +47,7 @@ class PageOutcome:
     UNCHANGED = "unchanged"  # a known URL with its known text
 
 
-def _metadata_row(record: Extracted) -> dict:
-    return {
-        **record.metadata.as_dict(),
-        "region_code": record.region_code,
-        "metadata_json": json.dumps(record.raw_metadata, ensure_ascii=False),
-        "metadata_fields": record.metadata.completeness(),
-        "dates_inconsistent": int(record.dates_inconsistent),
-    }
-
-
-def _search_terms(page: PageDocument) -> SearchTerms:
-    return page.keys.search_terms if page.keys else search_terms(page.record.title, page.text)
-
-
-class Archive(RunLog, ArchiveQueries):
+class Archive(RunLog, ArchiveQueries, Reextraction):
     """An archive database. Open with `Archive.open(path)`; every write is one transaction."""
 
     def __init__(self, db: sqlite_utils.Database, near_dup: NearDupSettings | None = None,
@@ -193,7 +176,7 @@ class Archive(RunLog, ArchiveQueries):
         record = page.record
         row = {
             "title": record.title, "text": page.text, "text_hash": digest,
-            **_metadata_row(record), "report_year": record.report_year,
+            **metadata_row(record), "report_year": record.report_year,
             "portal": page.portal, "url": record.url, "extraction_method": record.extraction_method,
             "first_seen": seen_at, "last_seen": seen_at,
         }
@@ -201,7 +184,7 @@ class Archive(RunLog, ArchiveQueries):
         marks = ", ".join("?" for _ in row)
         cursor = self.db.execute(f"INSERT INTO documents ({columns}) VALUES ({marks})", list(row.values()))
         document_id = int(cursor.lastrowid)
-        fulltext.add(self.db, document_id, _search_terms(page))
+        fulltext.add(self.db, document_id, page_search_terms(page))
         return document_id
 
     def _index_new_document(self, document_id: int, page: PageDocument,
@@ -222,7 +205,7 @@ class Archive(RunLog, ArchiveQueries):
 
     def _merge_metadata(self, document_id: int, record: Extracted) -> None:
         """Take this copy's metadata when its disclosure block is more complete."""
-        row = _metadata_row(record)
+        row = metadata_row(record)
         assignments = ", ".join(f"{column} = ?" for column in row)
         self.db.execute(f"UPDATE documents SET {assignments} WHERE id = ? AND metadata_fields < ?",
                         [*row.values(), document_id, row["metadata_fields"]])
@@ -238,7 +221,7 @@ class Archive(RunLog, ArchiveQueries):
         that only points to it as an attachment, whichever the crawl stored first."""
         record = page.record
         self._rewrite_document(document_id, page, {"title": record.title, "url": record.url, "portal": page.portal,
-                                                   **_metadata_row(record)})
+                                                   **metadata_row(record)})
 
     def _rewrite_document(self, document_id: int, page: PageDocument, row: dict) -> None:
         """Set a document's columns — its title or text among them — from `page`, and its
@@ -246,7 +229,7 @@ class Archive(RunLog, ArchiveQueries):
         assignments = ", ".join(f"{column} = ?" for column in row)
         fulltext.remove(self.db, document_id)
         self.db.execute(f"UPDATE documents SET {assignments} WHERE id = ?", [*row.values(), document_id])
-        fulltext.add(self.db, document_id, _search_terms(page))
+        fulltext.add(self.db, document_id, page_search_terms(page))
 
     def _store_raw(self, portal: str, kind: str, raw: RawFetch) -> str:
         """Keep a fetched body once however often it is fetched; returns its SHA-256."""
@@ -276,76 +259,6 @@ class Archive(RunLog, ArchiveQueries):
                 [document_id, page_url, item.url, item.filename,
                  item.raw.content_type if item.raw else None, len(item.raw.body) if item.raw else None,
                  digest, item.text, item.error])
-
-    # -- re-extraction -------------------------------------------------------------------
-
-    def replace_page_record(self, page: PageDocument) -> bool:
-        """Re-extraction of an archived page: put the new record in place of the old one.
-
-        Unlike a crawl (where new text at a URL is a new document), the old text came from an
-        older extractor, so the document is corrected in place, or the page joins the document
-        that already has the new text. Returns True when anything the analyst sees changed.
-        """
-        url, capture = page.url, page.capture
-        with write_transaction(self.db):
-            known = self.db.execute("SELECT document_id FROM pages WHERE url = ?", [url]).fetchone()
-            if known is None:
-                raise ArchiveError(f"{url}: not an archived page")
-            old_id = known[0]
-            before = self._document_view(old_id)
-            digest = text_hash(page.text)
-            other = self.db.execute("SELECT id FROM documents WHERE text_hash = ? AND id != ?",
-                                    [digest, old_id]).fetchone()
-            sharers = self.db.execute("SELECT COUNT(*) FROM pages WHERE document_id = ?", [old_id]).fetchone()[0]
-            owner = self.db.execute("SELECT url FROM documents WHERE id = ?", [old_id]).fetchone()[0] == url
-            if other is not None:
-                new_id = other[0]
-                self._merge_metadata(new_id, page.record)
-            elif before["text_hash"] == digest and not owner:
-                new_id = old_id  # a repost of an unchanged text: it may only complete the metadata
-                self._merge_metadata(old_id, page.record)
-            elif before["text_hash"] != digest and sharers > 1:
-                row = self.db.execute("SELECT first_seen, last_seen FROM documents WHERE id = ?", [old_id]).fetchone()
-                new_id = self._insert_document(page, digest, row[0])
-                self.db.execute("UPDATE documents SET last_seen = ? WHERE id = ?", [row[1], new_id])
-                self._index_new_document(new_id, page, None)
-            else:
-                new_id = old_id  # the page the document was first seen at: correct it in place
-                record = page.record
-                row = {"title": record.title, "text": page.text, "text_hash": digest,
-                       **_metadata_row(record),
-                       "report_year": record.report_year, "extraction_method": record.extraction_method}
-                self._rewrite_document(old_id, page, row)
-                if before["text_hash"] != digest:
-                    self.clusters.remove(old_id)
-                    self._index_new_document(old_id, page, None)
-            self.db.execute("UPDATE pages SET document_id = ?, page_text = ? WHERE url = ?",
-                            [new_id, page.page_text, url])
-            self._store_attachments(capture.portal, url, new_id, capture.attachments)
-            if new_id != old_id:
-                heir = self.db.execute(
-                    "SELECT url, portal FROM pages WHERE document_id = ? ORDER BY first_seen, url LIMIT 1",
-                    [old_id]).fetchone()
-                if heir is None:  # no page holds the old text any more
-                    self.db.execute("UPDATE attachments SET document_id = ? WHERE document_id = ?",
-                                    [new_id, old_id])
-                    self.db.execute("UPDATE page_versions SET document_id = ? WHERE document_id = ?",
-                                    [new_id, old_id])
-                    self.db.execute("UPDATE documents SET previous_id = NULL WHERE previous_id = ?", [old_id])
-                    self.clusters.remove(old_id)
-                    fulltext.remove(self.db, old_id)
-                    self.db.execute("DELETE FROM documents WHERE id = ?", [old_id])
-                else:  # the old text lives on at its other pages: one of them now stands for it
-                    self.db.execute("UPDATE documents SET url = ?, portal = ? WHERE id = ? AND url = ?",
-                                    [heir[0], heir[1], old_id, url])
-            return new_id != old_id or self._document_view(new_id) != before
-
-    def _document_view(self, document_id: int) -> dict:
-        columns = ("text_hash", "title", "extraction_method", "report_year", "region_code",
-                   "metadata_json", "dates_inconsistent", *METADATA_COLUMNS)
-        row = self.db.execute(f"SELECT {', '.join(columns)} FROM documents WHERE id = ?",
-                              [document_id]).fetchone()
-        return dict(zip(columns, row, strict=True))
 
     def rebuild_full_text_index(self) -> None:
         """Rebuild documents_fts from documents (`govarchive check --repair`)."""

@@ -1,0 +1,28 @@
+"""How a document's record becomes columns of `documents` and its full-text row: shared by the
+crawl's writes (`archive.py`) and re-extraction's (`reextraction.py`)."""
+
+from __future__ import annotations
+
+import json
+
+from archive.extract.document import PageDocument
+from archive.extract.page import Extracted
+from archive.identity.keys import SearchTerms, search_terms
+
+METADATA_COLUMNS = ("index_no", "doc_no", "topic", "genre", "publisher", "validity",
+                    "written_date", "published_date", "source")
+
+
+def metadata_row(record: Extracted) -> dict:
+    return {
+        **record.metadata.as_dict(),
+        "region_code": record.region_code,
+        "metadata_json": json.dumps(record.raw_metadata, ensure_ascii=False),
+        "metadata_fields": record.metadata.completeness(),
+        "dates_inconsistent": int(record.dates_inconsistent),
+    }
+
+
+def page_search_terms(page: PageDocument) -> SearchTerms:
+    """The page's text's full-text row: computed ahead with its keys, or here."""
+    return page.keys.search_terms if page.keys else search_terms(page.record.title, page.text)
