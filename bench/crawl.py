@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.recrawl import build_portal, golden_texts  # noqa: E402
-from govarchive.sample_server import serve_directory  # noqa: E402
+from govarchive.sample_server import free_port, serve_directory  # noqa: E402
 
 SETTINGS = {"AUTOTHROTTLE_ENABLED": "False", "DOWNLOAD_DELAY": "0", "CONCURRENT_REQUESTS": "16",
             "CONCURRENT_REQUESTS_PER_DOMAIN": "8", "LOG_LEVEL": "ERROR"}
@@ -72,12 +72,6 @@ def distinct_reports() -> Callable[[int], list[str]]:
         return ["".join(drawn[i:i + 4]) for i in range(0, len(drawn), 4)]
 
     return body
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def nginx_binary() -> str | None:

@@ -27,7 +27,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.crawl import distinct_reports, free_port, nginx_binary  # noqa: E402
+from bench.crawl import distinct_reports, nginx_binary  # noqa: E402
+from govarchive.sample_server import free_port  # noqa: E402
 from bench.recrawl import build_portal  # noqa: E402
 
 

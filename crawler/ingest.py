@@ -25,6 +25,14 @@ logger = logging.getLogger(__name__)
 
 INGEST_BATCH = 50   # items stored per archive transaction
 
+# Move up to ARGV[1] items from the head of the round's queue to its taken list, atomically
+# (one round trip a batch: BLMOVE moves one item a call); returns them, or nil when it is empty.
+TAKE_SCRIPT = """
+local items = redis.call('LPOP', KEYS[1], ARGV[1])
+if items then redis.call('RPUSH', KEYS[2], unpack(items)) end
+return items
+"""
+
 
 @dataclasses.dataclass
 class IngestProgress:
@@ -46,6 +54,7 @@ class RoundIngest:
         self.finished: set[str] = set()
         self.changed: set[str] = set()   # portals whose counts moved since the last commit
         self.run_ids = self._open_runs()
+        self._take = client.register_script(TAKE_SCRIPT)
 
     def _open_runs(self) -> dict[str, int]:
         """The round's runs: started by this ingest, or by one before it that stopped."""
@@ -72,17 +81,17 @@ class RoundIngest:
         self.archive.batch_writes()
         self._store_taken()   # what an ingest before this one popped and did not commit
         while len(self.finished) < len(self.plan.portals):
-            blob = self.client.blmove(self.keys.items, self.keys.taken, idle_timeout, "LEFT", "RIGHT")
-            if blob is not None:
+            blobs = self._take(keys=[self.keys.items, self.keys.taken], args=[INGEST_BATCH])
+            if not blobs:   # nothing queued: wait for the next item
+                blob = self.client.blmove(self.keys.items, self.keys.taken, idle_timeout, "LEFT", "RIGHT")
+                blobs = [] if blob is None else [blob]
+            for blob in blobs:
                 self._store(pickle.loads(blob))
-                state.items += 1
-            if blob is None or state.items % INGEST_BATCH == 0:
-                self._commit()
-                state.finished = len(self.finished)
-                if progress is not None:
-                    progress(state)
-        self._commit()
-        state.finished = len(self.finished)
+            state.items += len(blobs)
+            self._commit()
+            state.finished = len(self.finished)
+            if progress is not None:
+                progress(state)
         self.client.delete(*self.keys.all(self.plan.shards), PLAN_KEY)
         return state
 

@@ -1,11 +1,16 @@
-"""Serve a folder of sample portals over HTTP on 127.0.0.1 (a free port) for demos and tests."""
+"""Loopback services for demos, tests and benchmarks: a folder of sample portals over HTTP on
+127.0.0.1 (a free port), and a private redis-server."""
 
 from __future__ import annotations
 
 import contextlib
 import functools
 import http.server
+import shutil
+import socket
+import subprocess
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -59,3 +64,42 @@ def serve_directory(root: Path, requested: list[str] | None = None,
 def render_registry(sites: Path, base_url: str) -> str:
     """The sample registry (`sites/portals.toml`) with `{base}` replaced by the server URL."""
     return (sites / "portals.toml").read_text(encoding="utf-8").replace("{base}", base_url)
+
+
+def free_port() -> int:
+    """A TCP port free on 127.0.0.1 just now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@contextlib.contextmanager
+def serve_redis(folder: Path, timeout: float = 20.0) -> Iterator[str]:
+    """A redis-server of its own on 127.0.0.1 (a free port, nothing saved, working in `folder`)
+    until the block ends; yields its URL. RuntimeError when redis-server is not installed or
+    does not answer within `timeout` seconds."""
+    import redis   # a dependency of the distributed crawl only
+
+    binary = shutil.which("redis-server")
+    if binary is None:
+        raise RuntimeError("redis-server is not installed (make install-dev installs Debian's)")
+    port = free_port()
+    server = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+                               "--appendonly", "no", "--dir", str(folder)], stdout=subprocess.DEVNULL)
+    url = f"redis://127.0.0.1:{port}/0"
+    try:
+        client = redis.Redis.from_url(url)
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                client.ping()
+                break
+            except redis.ConnectionError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    raise RuntimeError(f"redis-server on port {port} did not start") from None
+                time.sleep(0.05)
+        client.close()
+        yield url
+    finally:
+        server.terminate()
+        server.wait(timeout=timeout)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import socket
 import subprocess
 import sys
 import time
@@ -17,17 +16,12 @@ from pathlib import Path
 import pytest
 
 from archive.store.archive import Archive
+from govarchive.sample_server import free_port
 from tests.support import ROOT, SampleSite
 
 BIN = Path(sys.executable).parent
 pytestmark = pytest.mark.skipif(importlib.util.find_spec("scrapyd") is None or not (BIN / "scrapyd-deploy").exists(),
                                 reason="scrapyd and scrapyd-client are not installed (make install-dev installs them)")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def call(url: str, fields: dict[str, str | list[str]] | None = None, egg: bytes | None = None) -> dict:

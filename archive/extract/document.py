@@ -10,7 +10,7 @@ from urllib.parse import unquote, urlsplit
 
 from archive.errors import ExtractionError
 from archive.extract.attachments import extract_attachment, sniff_kind
-from archive.extract.capture import AttachmentCapture, PageCapture, RawFetch
+from archive.extract.capture import AttachmentCapture, PageCapture, RawFetch, packed
 from archive.extract.page import Extracted, document_record, extract_page
 from archive.identity.keys import TextKeys, text_keys
 
@@ -76,7 +76,7 @@ def compose_document(capture: PageCapture) -> PageDocument:
 def read_attachment(raw: RawFetch, filename: str) -> AttachmentCapture:
     """A fetched attachment with its text, or with the reason it has none."""
     result = extract_attachment(raw.body, filename)
-    return AttachmentCapture(raw.url, filename, raw, result.text, result.error)
+    return AttachmentCapture(raw.url, filename, packed(raw), result.text, result.error)
 
 
 def file_capture(portal: str, raw: RawFetch) -> PageCapture | None:
@@ -102,4 +102,4 @@ def capture_detail(portal: str, raw: RawFetch, content_type: str = "") -> PageCa
         return document
     record = extract_page(raw.body, raw.url, content_type)
     keys = None if is_pointer_page(record.text) else text_keys(record.title, record.text)
-    return PageCapture(portal, record, dataclasses.replace(raw, encoding=record.encoding), keys=keys)
+    return PageCapture(portal, record, packed(raw, encoding=record.encoding), keys=keys)

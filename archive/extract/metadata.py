@@ -76,11 +76,14 @@ class DisclosureMetadata:
     source: str | None = None
 
     def as_dict(self) -> dict[str, str | None]:
-        return dataclasses.asdict(self)
+        return {name: getattr(self, name) for name in _FIELD_NAMES}
 
     def completeness(self) -> int:
         """How many fields are filled: the measure for choosing among copies of a document."""
         return sum(value is not None for value in self.as_dict().values())
+
+
+_FIELD_NAMES = tuple(field.name for field in dataclasses.fields(DisclosureMetadata))   # all strings: no deep copy
 
 
 @dataclasses.dataclass(frozen=True)

@@ -23,10 +23,12 @@ class ClusterIndex:
                                for _ in range(self.settings.bands))
         self._candidates_sql = bands
 
-    def candidates(self, signature: np.ndarray, exclude: int | None = None) -> list[tuple[int, float]]:
-        """(document id, estimated similarity) of indexed documents at or above the threshold."""
+    def candidates(self, signature: np.ndarray, exclude: int | None = None,
+                   keys: list[int] | None = None) -> list[tuple[int, float]]:
+        """(document id, estimated similarity) of indexed documents at or above the threshold;
+        `keys`: the signature's band keys, when the caller has them."""
         args: list[int] = []
-        for band, key in enumerate(self.hasher.band_keys(signature)):
+        for band, key in enumerate(keys or self.hasher.band_keys(signature)):
             args += [band, key]
         ids = [row[0] for row in self.db.execute(self._candidates_sql, args) if row[0] != exclude]
         if not ids:
@@ -47,7 +49,8 @@ class ClusterIndex:
         """
         if signature is None:
             signature = self.hasher.signature(text)
-        evidence = [(other, score, "minhash") for other, score in self.candidates(signature, document_id)]
+        keys = self.hasher.band_keys(signature)
+        evidence = [(other, score, "minhash") for other, score in self.candidates(signature, document_id, keys)]
         seen = {other for other, _, _ in evidence}
         for other, reason in hints:
             if other != document_id and other not in seen:
@@ -56,7 +59,7 @@ class ClusterIndex:
         self.db.execute("INSERT OR REPLACE INTO minhashes (document_id, signature) VALUES (?, ?)",
                         [document_id, to_blob(signature)])
         self.db.conn.executemany("INSERT OR IGNORE INTO lsh_bands (band, key, document_id) VALUES (?, ?, ?)",
-                            [(band, key, document_id) for band, key in enumerate(self.hasher.band_keys(signature))])
+                            [(band, key, document_id) for band, key in enumerate(keys)])
         self.db.conn.executemany(
             "INSERT OR REPLACE INTO near_duplicates (document_id, other_id, similarity, reason) VALUES (?, ?, ?, ?)",
             [(document_id, other, round(score, 4), reason) for other, score, reason in evidence])

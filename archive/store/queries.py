@@ -125,7 +125,7 @@ class ArchiveQueries:
         if row is None:
             return None
         headers = tuple(json.loads(row[1] or "{}").items())
-        return RawFetch(url, row[0], headers, zlib.decompress(row[2]), row[3], row[4])
+        return RawFetch(url, row[0], headers, zlib.decompress(row[2]), row[3], row[4], compressed=row[2])
 
     def known_pages(self, portal: str) -> dict[str, KnownPage]:
         """Every archived page of a portal with its latest fetch time and validators."""

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+import zlib
 from pathlib import Path
 
 import pytest
@@ -33,6 +35,10 @@ async def test_rule_change_reaches_the_archive_without_a_request(
     assert raw_bodies == count(archive, "SELECT COUNT(DISTINCT body_sha256) FROM fetches")
     assert count(archive, "SELECT SUM(length(compressed)) FROM raw_bodies") < \
         count(archive, "SELECT SUM(size) FROM raw_bodies")
+    # compressed in the extraction worker, each body comes back as it was fetched
+    for digest, size, compressed in archive.db.execute("SELECT sha256, size, compressed FROM raw_bodies"):
+        body = zlib.decompress(compressed)
+        assert (hashlib.sha256(body).hexdigest(), len(body)) == (digest, size)
     archive.close()
 
     # crawling again stores no body twice
