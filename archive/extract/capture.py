@@ -48,7 +48,7 @@ class RawFetch:
 def packed(raw: RawFetch, **changes: object) -> RawFetch:
     """`raw` with its body compressed as the archive keeps it (and `changes`): done where the
     page is extracted, in a worker process, so the archive's single writer only stores it."""
-    return dataclasses.replace(raw, compressed=zlib.compress(raw.body, RAW_COMPRESSION), **changes)
+    return dataclasses.replace(raw, compressed=raw.compressed_body(), **changes)
 
 
 @dataclasses.dataclass(frozen=True)
