@@ -12,12 +12,15 @@ each) go into a fresh SQLite file per variant, 50 documents a transaction:
             the text keys computed ahead as the crawl's extraction workers do (their CPU
             is printed apart). Queries go through `Archive.search`, as `govarchive search`.
 
-For 2-, 3- and 4-character terms drawn from the texts, a 2-character term that occurs nowhere
-(冰雹) and two-term queries it prints the median latency of the top 20 (by rank; for pairs,
-newest first when more than MATCH_CAP documents match, the share of such queries shown as
-"common") and the recall of the whole result against substring matching (instr). Index size:
-the file's growth over the same documents stored without an index, divided by the text's
-UTF-8 size (for pairs: over the archive with its index emptied and vacuumed).
+For 2-, 3- and 4-character terms drawn from the texts (common: each sentence is in a third of
+them), 3- and 4-character terms drawn from the line only one text holds (rare), a 2-character
+term that occurs nowhere (冰雹) and two-term queries it prints the median latency of the top 20
+(by rank; for pairs, most recently archived first when more than MATCH_CAP documents match,
+such queries counted as "c") and the recall against substring matching of the texts (Python's
+`in`, one pass): for trigram of the whole result, for pairs of every document the index
+matches (the search checks exact terms no further). Index size: the file's growth over the
+same documents stored without an index, divided by the text's UTF-8 size (for pairs: over the
+archive with its index emptied and vacuumed).
 """
 
 from __future__ import annotations
@@ -40,7 +43,7 @@ from archive.extract.metadata import DisclosureMetadata  # noqa: E402
 from archive.extract.page import Extracted  # noqa: E402
 from archive.identity.keys import text_keys  # noqa: E402
 from archive.store import search  # noqa: E402
-from archive.store.search import matching_ids, parse_query  # noqa: E402
+from archive.store.search import _index_expression, matching_ids, parse_query  # noqa: E402
 from archive.store.archive import Archive  # noqa: E402
 from bench.crawl import distinct_reports  # noqa: E402
 
@@ -48,17 +51,33 @@ BATCH = 50
 QUERIES_PER_KIND = 15
 
 
+LOCAL_LINE = 15   # the line of a text that only it holds (see corpus)
+
+
 def corpus(count: int) -> list[str]:
+    """Report n: 60 sentences drawn from the golden reports, a line of 24 characters only it
+    holds (what real reports say of their own places, projects and people: rare terms made of
+    common characters), and 60 more sentences."""
     body = distinct_reports()
-    return ["\n".join(body(n) + body(n + 1_000_000)) for n in range(count)]
+    alphabet = sorted({char for n in range(50) for line in body(n) for char in line if char.isalnum()})
+
+    def local(n: int) -> str:
+        rng = random.Random(-n)
+        return "".join(rng.choice(alphabet) for _ in range(24))
+
+    return ["\n".join([*body(n), local(n), *body(n + 1_000_000)]) for n in range(count)]
 
 
 def queries(texts: list[str]) -> dict[str, list[list[str]]]:
+    """Terms drawn from the texts (common: each sentence is in a third of them) and from their
+    own lines (rare), a term that occurs nowhere, and two common terms together."""
     rng = random.Random(7)
 
-    def term(length: int) -> str:
+    def term(length: int, rare: bool = False) -> str:
         while True:
             text = rng.choice(texts)
+            if rare:
+                text = text.split("\n")[LOCAL_LINE]
             at = rng.randrange(len(text) - length)
             candidate = text[at:at + length]
             if all(char.isalnum() for char in candidate):
@@ -67,6 +86,8 @@ def queries(texts: list[str]) -> dict[str, list[list[str]]]:
     return {"2 characters": [[term(2)] for _ in range(QUERIES_PER_KIND)],
             "3 characters": [[term(3)] for _ in range(QUERIES_PER_KIND)],
             "4 characters": [[term(4)] for _ in range(QUERIES_PER_KIND)],
+            "rare 3 characters": [[term(3, rare=True)] for _ in range(QUERIES_PER_KIND)],
+            "rare 4 characters": [[term(4, rare=True)] for _ in range(QUERIES_PER_KIND)],
             "absent 冰雹": [["冰雹"]],
             "two terms": [[term(3), term(2)] for _ in range(QUERIES_PER_KIND)]}
 
@@ -111,7 +132,7 @@ def archive_db(path: Path, texts: list[str]) -> tuple[float, float]:
     document for its keys, computed apart as the extraction workers do)."""
     archive = Archive.open(path)
     archive.batch_writes()
-    storing = keys_cpu = 0.0
+    storing = keys_cpu = stored_before = 0.0
     for start in range(0, len(texts), 1000):   # keys of a thousand at a time, then store them
         started = time.process_time()
         pages = []
@@ -129,13 +150,22 @@ def archive_db(path: Path, texts: list[str]) -> tuple[float, float]:
                 archive.commit()
         archive.commit()
         storing += time.perf_counter() - started
+        if (start + 1000) % 10_000 == 0:   # the rate as the archive grows
+            print(f"  pairs: {start + 1000:,} documents stored, the last 10,000 at "
+                  f"{10_000 / (storing - stored_before):.0f} documents/s", file=sys.stderr, flush=True)
+            stored_before = storing
     archive.close()
     return len(texts) / storing, 1000 * keys_cpu / len(texts)
 
 
 def archive_query(archive: Archive, terms: list[str], limit: int | None) -> tuple[list[int], bool]:
-    if limit is None:   # recall: every match
-        return matching_ids(archive.db, parse_query(" ".join(terms))), False
+    if limit is None:   # recall: every document the index finds (the search checks no further: exact terms)
+        query = parse_query(" ".join(terms))
+        expression = _index_expression(query)
+        if expression is None:
+            return matching_ids(archive.db, query), False
+        rows = archive.db.execute("SELECT rowid FROM documents_fts WHERE documents_fts MATCH ?", [expression])
+        return [row[0] for row in rows], False
     result = archive.search(" ".join(terms), limit=limit)
     return [hit.id for hit in result.hits], result.more
 
@@ -153,9 +183,21 @@ def index_size(path: Path) -> int:
     return size
 
 
-def measure(query, asked: dict[str, list[list[str]]], truth_db: sqlite3.Connection, db) -> list[str]:
+def substring_truth(texts: list[str], asked: dict[str, list[list[str]]]) -> dict[tuple[str, ...], set[int]]:
+    """For every query, the ids (1-based positions) of the texts containing all its terms:
+    substring matching, one pass over the texts in memory."""
+    every = {tuple(terms) for terms_list in asked.values() for terms in terms_list}
+    truth: dict[tuple[str, ...], set[int]] = {terms: set() for terms in every}
+    for rowid, text in enumerate(texts, start=1):
+        for terms, ids in truth.items():
+            if all(term in text for term in terms):
+                ids.add(rowid)
+    return truth
+
+
+def measure(query, asked: dict[str, list[list[str]]], truth: dict[tuple[str, ...], set[int]], db) -> list[str]:
     cells = []
-    for terms_list in asked.values():
+    for kind, terms_list in asked.items():
         times, recalls, common = [], [], 0
         for terms in terms_list:
             started = time.perf_counter()
@@ -163,9 +205,9 @@ def measure(query, asked: dict[str, list[list[str]]], truth_db: sqlite3.Connecti
             times.append(time.perf_counter() - started)
             common += more
             found = set(query(db, terms, None)[0])
-            where = " AND ".join("instr(text, ?) > 0" for _ in terms)
-            truth = {row[0] for row in truth_db.execute(f"SELECT id FROM docs WHERE {where}", terms)}
-            recalls.append(len(found & truth) / len(truth) if truth else float(not found))
+            expected = truth[tuple(terms)]
+            recalls.append(len(found & expected) / len(expected) if expected else float(not found))
+        print(f"  {kind}: done", file=sys.stderr, flush=True)
         shown = f"{1000 * statistics.median(times):.1f} ms r={min(recalls):.2f}"
         cells.append(shown + (f" c={common}/{len(terms_list)}" if common else ""))
     return cells
@@ -183,31 +225,32 @@ def main() -> None:
         with tempfile.TemporaryDirectory(prefix="govarchive-search-") as tmp:
             plain = Path(tmp) / "plain.db"
             plain_db(plain, texts, False)
-            truth_db = sqlite3.connect(plain)
+            truth = substring_truth(texts, asked)
             print(f"\n{count:,} documents, {text_bytes / 1e6:.0f} MB of text; top 20 median latency, "
-                  f"r = recall, c = queries over MATCH_CAP ({search.MATCH_CAP:,}) answered newest first")
+                  f"r = recall, c = queries over MATCH_CAP ({search.MATCH_CAP:,}) answered most recently archived first")
             print(f"{'index':9}{'docs/s':>8}{'size/text':>10}" + "".join(f"{kind:>26}" for kind in asked))
             if "trigram" in args.variants:
                 path = Path(tmp) / "trigram.db"
                 rate = plain_db(path, texts, True)
                 size = (path.stat().st_size - plain.stat().st_size) / text_bytes
                 db = sqlite3.connect(path)
-                cells = measure(trigram_query, asked, truth_db, db)
+                cells = measure(trigram_query, asked, truth, db)
                 db.close()
                 print(f"{'trigram':9}{rate:8.0f}{size:10.2f}" + "".join(f"{cell:>26}" for cell in cells))
             if "pairs" not in args.variants:
-                truth_db.close()
                 continue
             path = Path(tmp) / "archive.db"
             rate, keys_ms = archive_db(path, texts)
             size = index_size(path) / text_bytes
             archive = Archive.open_readonly(path)
-            cells = measure(archive_query, asked, truth_db, archive)
+            misplaced = archive.db.execute("SELECT COUNT(*) FROM documents "
+                                           "WHERE url != 'http://bench.example/' || id || '.html'").fetchone()[0]
+            assert not misplaced, "document ids must be the texts' positions for the recall check"
+            cells = measure(archive_query, asked, truth, archive)
             archive.close()
             print(f"{'pairs':9}{rate:8.0f}{size:10.2f}" + "".join(f"{cell:>26}" for cell in cells))
             print(f"pairs: docs/s is the archive's whole store path (document, clusters, index, pages); "
                   f"the text keys cost {keys_ms:.1f} CPU ms a document in the extraction workers")
-            truth_db.close()
 
 
 if __name__ == "__main__":

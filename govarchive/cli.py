@@ -52,8 +52,9 @@ def crawl(names: tuple[str, ...], config: Path, db_path: Path, settings: tuple[s
           refresh: bool, as_json: bool, logs_dir: Path | None, redis_url: str | None, shards: int) -> None:
     """Crawl the named portals (all when none is named) into the archive.
 
-    Each portal runs as its own `scrapy crawl portal` process logging to
-    logs/<portal>/<start>.log; the terminal gets one line per portal with what failed. List
+    All of them crawl in this one process, each with its own run row and timeout, politely per
+    host however many portals share one; the log goes to logs/<portal>/<start>.log (logs/crawl/
+    for several portals) and the terminal gets one line per portal with what failed. List
     pages are always read; archived detail pages are downloaded again only when older than
     the portal's revisit_days, and then conditionally. Exit code 0 when every run finished
     ok, 1 when a run failed, 2 when the registry, database or a setting cannot be used.

@@ -19,6 +19,7 @@ from archive.identity.config import NearDupSettings
 from archive.identity.hashing import text_hash
 from archive.identity.minhash import from_blob
 from archive.store import fulltext
+from archive.store.checkpoints import BackgroundCheckpoints
 from archive.store.clusters import ClusterIndex
 from archive.store.migrations import check_ours, migrate, pending_migrations
 from archive.store.document_rows import metadata_row, page_search_terms
@@ -52,6 +53,7 @@ class Archive(RunLog, ArchiveQueries, Reextraction):
         self.db = db
         self.clusters = ClusterIndex(db, near_dup)
         self.migrated = migrated  # names of the migrations applied when it was opened
+        self._checkpoints: BackgroundCheckpoints | None = None   # while writes are batched
 
     @classmethod
     def open(cls, path: str | Path, near_dup: NearDupSettings | None = None, existing: bool = False,
@@ -113,18 +115,27 @@ class Archive(RunLog, ArchiveQueries, Reextraction):
 
     def close(self) -> None:
         """Commit an open batch of writes, then close."""
-        batch_writes(self.db, False)
+        self.batch_writes(False)
         self.db.close()
 
     def batch_writes(self, on: bool = True) -> None:
         """Batch the writes that follow into transactions committed by `commit` (and `close`),
         instead of one transaction each: a crash loses the writes since the last commit, never
-        part of one. On: a write holds SQLite's write lock until the next commit."""
+        part of one. On: a write holds SQLite's write lock until the next commit, and a thread
+        copies each commit's WAL pages into the database (`store.checkpoints`)."""
         batch_writes(self.db, on)
+        if on and self._checkpoints is None:
+            path = self.db.execute("PRAGMA database_list").fetchone()[2]
+            self._checkpoints = BackgroundCheckpoints(Path(path)) if path else None
+        elif not on and self._checkpoints is not None:
+            self._checkpoints.close()
+            self._checkpoints = None
 
     def commit(self) -> None:
         """Commit the open batch of writes (see `batch_writes`)."""
         commit_batch(self.db)
+        if self._checkpoints is not None:
+            self._checkpoints.after_commit()
 
     # -- pages and documents -------------------------------------------------------------
 

@@ -208,8 +208,9 @@ def run_search(db: sqlite_utils.Database, query: SearchQuery, filters: SearchFil
 
     When the index expression matches at most MATCH_CAP documents, they are ranked by bm25
     and counted exactly. A query matching more (a term in most reports: 法治) is answered
-    newest first, and counted up to MATCH_CAP (`more`): ranking or counting every match costs
-    a few microseconds each (seconds at a million documents, see `make bench-search`)."""
+    newest archived first (the index read backwards), and counted up to MATCH_CAP (`more`):
+    ranking or counting every match costs a few microseconds each (seconds at a million
+    documents, see `make bench-search`)."""
     expression = _index_expression(query)
     if expression is None:   # only terms the index cannot answer: a scan, newest first
         args: list = []
@@ -219,20 +220,21 @@ def run_search(db: sqlite_utils.Database, query: SearchQuery, filters: SearchFil
         return _result(db, [row[0] for row in ids], query, total, False)
     matches = db.execute("SELECT COUNT(*) FROM (SELECT rowid FROM documents_fts WHERE documents_fts MATCH ? "
                          "LIMIT ?)", [expression, MATCH_CAP + 1]).fetchone()[0]
+    args = [expression]
+    where = _where(query, filters, args, expression)
     if matches <= MATCH_CAP:
-        args = [expression]
-        where = _where(query, filters, args, expression)
         ranked = ("FROM (SELECT rowid, rank FROM documents_fts WHERE documents_fts MATCH ?) r "
                   f"JOIN documents d ON d.id = r.rowid WHERE {where}")
         # no condition beyond the index expression: its matches are the total
         total = matches if where == "1" else db.execute(f"SELECT COUNT(*) {ranked}", args).fetchone()[0]
         ids = db.execute(f"SELECT d.id {ranked} ORDER BY r.rank, {_NEWEST} LIMIT ?", [*args, limit])
         return _result(db, [row[0] for row in ids], query, total, False)
-    args = []
-    where = _where(query, filters, args, None)
-    total = db.execute(f"SELECT COUNT(*) FROM (SELECT 1 FROM documents d WHERE {where} LIMIT ?)",
-                       [*args, MATCH_CAP + 1]).fetchone()[0]
-    ids = db.execute(f"SELECT d.id FROM documents d WHERE {where} ORDER BY {_NEWEST} LIMIT ?", [*args, limit])
+    # the index read backwards, newest document first, each match checked against the rest of
+    # the query and the filters as it comes: the first `limit` that pass end the read
+    newest = f"FROM documents_fts f JOIN documents d ON d.id = f.rowid WHERE documents_fts MATCH ? AND {where}"
+    total = matches if where == "1" else db.execute(f"SELECT COUNT(*) FROM (SELECT 1 {newest} LIMIT ?)",
+                                                    [*args, MATCH_CAP + 1]).fetchone()[0]
+    ids = db.execute(f"SELECT d.id {newest} ORDER BY f.rowid DESC LIMIT ?", [*args, limit])
     return _result(db, [row[0] for row in ids], query, min(total, MATCH_CAP), total > MATCH_CAP)
 
 

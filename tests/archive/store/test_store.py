@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import time
 from pathlib import Path
 
 import pytest
@@ -132,3 +133,30 @@ def test_every_run_count_is_a_column_and_round_trips(archive: Archive) -> None:
     (row,) = archive.recent_runs("a")
     assert RunCounts.from_row(row) == counts
     assert set(RunCounts.names()) <= set(archive.db["crawl_runs"].columns_dict)
+
+
+def test_batched_commits_reach_the_database_file_while_the_writer_runs(tmp_path: Path) -> None:
+    archive = Archive.open(tmp_path / "a.db")
+    archive.batch_writes()
+    for n in range(30):
+        archive.record_page(capture("a", f"http://a.example.gov.cn/{n}.html", f"{REPORT}第{n}号"))
+    archive.commit()
+    copy = tmp_path / "copy.db"
+
+    def documents_in_the_file_alone() -> int:
+        copy.write_bytes((tmp_path / "a.db").read_bytes())   # without its WAL
+        db = sqlite3.connect(copy)
+        try:
+            return db.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
+        except sqlite3.OperationalError:   # not even the schema is in the file yet
+            return 0
+        finally:
+            db.close()
+
+    deadline = time.monotonic() + 5   # the checkpoint thread copies the commit's WAL pages into the file
+    while documents_in_the_file_alone() != 30:
+        assert time.monotonic() < deadline, "the committed batch never reached the database file"
+        time.sleep(0.05)
+    archive.close()
+    assert not (tmp_path / "a.db-wal").exists()
+    assert count(Archive.open(tmp_path / "a.db"), "documents") == 30
