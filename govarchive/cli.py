@@ -143,7 +143,8 @@ def reextract(portal: str | None, as_json: bool, db_path: Path) -> None:
 def search(words: tuple[str, ...], year: int | None, region: str | None, publisher: str | None, portal: str | None,
            since: str | None, limit: int, as_json: bool, db_path: Path) -> None:
     """Full-text search of titles and texts, best first: the hits shown of how many match
-    (a query matching over 10,000 documents shows the newest: add a term or a filter).
+    (a query matching over 5,000 documents shows the most recently archived: add a term or a
+    filter).
 
     \b
     法治 政府               both terms (any length: 执法 works)

@@ -20,9 +20,10 @@ import sqlite_utils
 from archive.errors import GovarchiveError
 from archive.store import fulltext
 
-# A query whose index expression matches more documents than this is answered newest first and
-# counted up to here (ranking costs ~3 us a match: 30 ms at the cap, see run_search)
-MATCH_CAP = 10_000
+# A query whose index expression matches more documents than this is answered most recently
+# archived first and counted up to here: ranking costs 7-9 us a match, 35-45 ms at the cap
+# (`make bench-search`), so every query stays under 50 ms however large the archive
+MATCH_CAP = 5_000
 SNIPPET_CONTEXT = 40   # characters shown on each side of the first hit
 _TOKEN = re.compile(r'"([^"]*)"|(\S+)')
 
@@ -75,7 +76,7 @@ class SearchHit:
 class SearchResult:
     hits: list[SearchHit]
     total: int           # every matching document, not only the hits shown (at most MATCH_CAP)
-    more: bool = False   # more than MATCH_CAP match: `total` is the cap, the hits are the newest
+    more: bool = False   # more than MATCH_CAP match: `total` is the cap, the hits are the most recently archived
 
 
 def parse_query(text: str) -> SearchQuery:
