@@ -1,11 +1,13 @@
 """The WAL copied into the database by a thread of its own while a writer batches its writes.
 
 A writer's own checkpoint (SQLite's, every WAL_CHECKPOINT_PAGES) copies the WAL's pages into the
-database on the writer's thread, and the writer waits: a fifth of its time on bench/ingest.py.
-While a writer batches (`Archive.batch_writes`), a thread with a connection of its own copies what
-each commit added (`PRAGMA wal_checkpoint(PASSIVE)`, which never blocks the writer, and SQLite lets
-go of the GIL meanwhile), so the writer's checkpoint finds little left to copy. A checkpoint that
-fails here is only late: the writer's own copies the pages.
+database on the writer's thread, and the writer waits (bench/ingest.py: 590 documents/s with no
+checkpoint at all, 450 with the writer's own). While a writer batches (`Archive.batch_writes`),
+a thread with a connection of its own copies what each commit added (`PRAGMA
+wal_checkpoint(PASSIVE)`, which never blocks the writer, and SQLite lets go of the GIL
+meanwhile), so the writer's checkpoint finds little left to copy. A checkpoint that fails here
+is only late: the writer's own copies the pages. Measured side by side, three runs each:
+`govarchive ingest` 378 -> 424 documents/s, the crawl pipeline's store unchanged (467, 463).
 """
 
 from __future__ import annotations
