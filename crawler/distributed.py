@@ -38,6 +38,7 @@ from scrapy.crawler import Crawler
 from scrapy.utils.request import fingerprint
 from scrapy_redis.dupefilter import RFPDupeFilter
 
+from archive.store.places import PortalEntry
 from archive.errors import GovarchiveError
 from archive.store.archive import Archive
 from archive.store.queries import KnownPage
@@ -93,7 +94,7 @@ def shard_of(portal: Portal, shards: int) -> int:
 
 @dataclasses.dataclass(frozen=True)
 class PortalPlan:
-    title: str
+    entry: PortalEntry   # what the archive keeps of the portal (title, region, issuers)
     shard: int
     known: dict[str, KnownPage]
     last_full_walk: str | None
@@ -135,7 +136,7 @@ def plan_round(client: redis.Redis, archive: Archive, portals: list[Portal], reg
         raise RoundError(f"--shards {shards}: give at least one worker")
     token = f"{time.strftime('%Y%m%dT%H%M%SZ', time.gmtime())}-{os.getpid()}"
     plan = RoundPlan(token, shards, registry_text,
-                     {portal.name: PortalPlan(portal.title, shard_of(portal, shards), archive.known_pages(portal.name),
+                     {portal.name: PortalPlan(portal.entry, shard_of(portal, shards), archive.known_pages(portal.name),
                                               archive.last_full_walk(portal.name)) for portal in portals},
                      settings)
     if not client.set(PLAN_KEY, plan.dumps(), nx=True):

@@ -144,7 +144,7 @@ class CrawlRunRecorder:
     def spider_opened(self, spider: Spider) -> None:
         archive = session_archive(self.crawler)
         crawls = list(spider.crawls.values())
-        run_ids = archive.start_runs([(crawl.name, crawl.portal.title) for crawl in crawls], pid=os.getpid(),
+        run_ids = archive.start_runs([crawl.portal.entry for crawl in crawls], pid=os.getpid(),
                                      host=socket.gethostname(), token=self.crawler.settings.get("GOVARCHIVE_RUN_TOKEN"))
         archive.commit()   # the run rows exist from the start, whatever happens to the first batch
         for crawl, run_id in zip(crawls, run_ids, strict=True):

@@ -69,7 +69,7 @@ class RoundIngest:
             else:
                 self.finished.add(name)
         if missing:
-            ids = self.archive.start_runs([(name, self.plan.portals[name].title) for name in missing], pid=os.getpid(),
+            ids = self.archive.start_runs([self.plan.portals[name].entry for name in missing], pid=os.getpid(),
                                           host=socket.gethostname(), token=self.plan.token)
             run_ids.update(zip(missing, ids, strict=True))
         self.archive.commit()

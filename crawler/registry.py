@@ -10,6 +10,8 @@ from urllib.parse import urlsplit
 
 from archive.errors import RegistryError
 from archive.extract.list_api import ListApi
+from archive.regions.divisions import divisions
+from archive.store.places import PortalEntry
 from crawler.cron import cron_trigger
 
 _NAME = re.compile(r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$")
@@ -17,7 +19,7 @@ _NAME = re.compile(r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$")
 _DEFAULT_KEYS = frozenset({"schedule", "timezone", "season", "revisit_days", "stale_days", "max_list_pages",
                            "full_walk_days"})
 PORTAL_KEYS = frozenset({"name", "title", "start_urls", "allowed_domains", "detail_url", "next_page",
-                         "family", "list_api"}) | _DEFAULT_KEYS
+                         "family", "list_api", "region", "issuers"}) | _DEFAULT_KEYS
 _LIST_API_KEYS = {field.name for field in dataclasses.fields(ListApi)}
 DEFAULT_MAX_LIST_PAGES = 30
 DEFAULT_REVISIT_DAYS = 30
@@ -58,6 +60,13 @@ class Portal:
     family: str | None = None        # the CMS family of its list pages (None: detected per page)
     list_api: ListApi | None = None  # a JSON list API that serves the column instead of its pages
     full_walk_days: int = DEFAULT_FULL_WALK_DAYS
+    region: str | None = None        # the division code of the place the column serves (500101)
+    issuers: tuple[str, ...] = ()    # the bodies whose reports the column holds: coverage expects them
+
+    @property
+    def entry(self) -> PortalEntry:
+        """What the archive keeps of this portal."""
+        return PortalEntry(self.name, self.title, self.region, self.issuers)
 
 
 def _fail(source: str, portal: str, key: str, problem: str) -> RegistryError:
@@ -220,7 +229,22 @@ def parse_portal(entry: dict, source: str, position: int) -> Portal:
         list_api=_check_list_api(source, name, entry["list_api"], domains) if "list_api" in entry else None,
         full_walk_days=_check_days(source, name, "full_walk_days",
                                    entry.get("full_walk_days", DEFAULT_FULL_WALK_DAYS)),
+        region=_check_region(source, name, entry["region"]) if "region" in entry else None,
+        issuers=_string_list(source, name, "issuers", entry["issuers"]) if "issuers" in entry else (),
     )
+
+
+def _check_region(source: str, name: str, code: object) -> str:
+    """A current division code of the shipped GB/T 2260 data; a retired one names its successor."""
+    if not isinstance(code, str) or not re.fullmatch(r"\d{6}(\d{3})?", code):
+        raise _fail(source, name, "region", f"{code!r} is not a 6- or 9-digit division code (\"500101\")")
+    found = divisions().resolve(code)
+    if found.status == "unknown":
+        raise _fail(source, name, "region", f"{code} is not a division code (GB/T 2260, see `regions`)")
+    if found.status == "retired":
+        raise _fail(source, name, "region", f"{code} is retired; its successor is {found.division.code} "
+                                            f"{found.division.full_name}")
+    return code
 
 
 def _host_allowed(host: str, domains: tuple[str, ...]) -> bool:

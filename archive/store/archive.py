@@ -18,7 +18,7 @@ from archive.extract.page import Extracted
 from archive.identity.config import NearDupSettings
 from archive.identity.hashing import text_hash
 from archive.identity.minhash import from_blob
-from archive.store import fulltext
+from archive.store import fulltext, places
 from archive.store.checkpoints import BackgroundCheckpoints
 from archive.store.clusters import ClusterIndex
 from archive.store.migrations import check_ours, migrate, pending_migrations
@@ -26,6 +26,7 @@ from archive.store.document_rows import metadata_row, page_search_terms
 from archive.store.queries import ArchiveQueries
 from archive.store.reextraction import Reextraction
 from archive.store.run_log import RunLog
+from archive.store.places import PortalEntry
 from archive.store.opening import checked_path, refuse_read_only, schema_lock, tune
 from archive.store.writing import batch_writes, commit_batch, write_transaction
 
@@ -165,7 +166,7 @@ class Archive(RunLog, ArchiveQueries, Reextraction):
                 if page.page_text is None and self._shown_by_pointer(document_id):
                     self._show_at(document_id, page)
                 else:
-                    self._merge_metadata(document_id, page.record)
+                    self._merge_metadata(document_id, page.record, page.portal)
                 self.db.execute("UPDATE documents SET last_seen = ? WHERE id = ?", [seen_at, document_id])
                 outcome = PageOutcome.UNCHANGED if previous == document_id else PageOutcome.DUPLICATE
             if previous != document_id:
@@ -187,7 +188,7 @@ class Archive(RunLog, ArchiveQueries, Reextraction):
         record = page.record
         row = {
             "title": record.title, "text": page.text, "text_hash": digest,
-            **metadata_row(record), "report_year": record.report_year,
+            **metadata_row(self.db, record, page.portal), "report_year": record.report_year,
             "portal": page.portal, "url": record.url, "extraction_method": record.extraction_method,
             "first_seen": seen_at, "last_seen": seen_at,
         }
@@ -214,9 +215,9 @@ class Archive(RunLog, ArchiveQueries, Reextraction):
         signature = from_blob(page.keys.signature) if page.keys else None
         return self.clusters.add(document_id, page.text, hints, signature)
 
-    def _merge_metadata(self, document_id: int, record: Extracted) -> None:
+    def _merge_metadata(self, document_id: int, record: Extracted, portal: str) -> None:
         """Take this copy's metadata when its disclosure block is more complete."""
-        row = metadata_row(record)
+        row = metadata_row(self.db, record, portal)
         assignments = ", ".join(f"{column} = ?" for column in row)
         self.db.execute(f"UPDATE documents SET {assignments} WHERE id = ? AND metadata_fields < ?",
                         [*row.values(), document_id, row["metadata_fields"]])
@@ -232,7 +233,7 @@ class Archive(RunLog, ArchiveQueries, Reextraction):
         that only points to it as an attachment, whichever the crawl stored first."""
         record = page.record
         self._rewrite_document(document_id, page, {"title": record.title, "url": record.url, "portal": page.portal,
-                                                   **metadata_row(record)})
+                                                   **metadata_row(self.db, record, page.portal)})
 
     def _rewrite_document(self, document_id: int, page: PageDocument, row: dict) -> None:
         """Set a document's columns — its title or text among them — from `page`, and its
@@ -276,11 +277,13 @@ class Archive(RunLog, ArchiveQueries, Reextraction):
         with write_transaction(self.db):
             fulltext.rebuild(self.db)
 
-    def register_portal(self, name: str, title: str) -> None:
-        """Remember a portal's title (the `reports` view prefers the issuer's own portal)."""
+    def register_portal(self, portal: PortalEntry) -> None:
+        """Remember a portal's title (the `reports` view prefers the issuer's own portal), its
+        region and the issuers it declares (coverage expects their reports)."""
         with write_transaction(self.db):
             self.db.execute("INSERT INTO portals (name, title) VALUES (?, ?) "
-                            "ON CONFLICT(name) DO UPDATE SET title = excluded.title", [name, title])
+                            "ON CONFLICT(name) DO UPDATE SET title = excluded.title", [portal.name, portal.title])
+            places.declare_issuers(self.db, portal.name, portal.region, portal.issuers)
 
     # -- revisits and withdrawals --------------------------------------------------------
 

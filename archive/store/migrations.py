@@ -10,7 +10,7 @@ from collections.abc import Callable
 import sqlite_utils
 
 from archive.errors import ArchiveError, SchemaError
-from archive.store import fulltext
+from archive.store import fulltext, places
 from archive.store.writing import write_transaction
 
 
@@ -269,6 +269,32 @@ def _stats_lookups(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX documents_versions ON documents(previous_id) WHERE previous_id IS NOT NULL")
 
 
+def _places(db: sqlite_utils.Database) -> None:
+    """Where each document belongs: the `regions` table (GB/T 2260 divisions, `archive.regions`),
+    `issuers` (the body a report belongs to), a portal's region, and on each document its issuer,
+    its most precise division and that division's names by level. Places every document."""
+    db.execute("""
+        CREATE TABLE regions (
+            code TEXT PRIMARY KEY, name TEXT NOT NULL, level TEXT NOT NULL,
+            parent TEXT, full_name TEXT NOT NULL, successor TEXT
+        )""")
+    db.execute("CREATE INDEX regions_parent ON regions(parent)")
+    places.fill_regions(db)
+    db.execute("""
+        CREATE TABLE issuers (
+            id INTEGER PRIMARY KEY, name TEXT NOT NULL, level TEXT NOT NULL,
+            region_code TEXT, full_name TEXT NOT NULL, portal TEXT, first_seen TEXT
+        )""")
+    db.execute("CREATE UNIQUE INDEX issuers_identity ON issuers(COALESCE(region_code, ''), name)")
+    db.execute("ALTER TABLE portals ADD COLUMN region_code TEXT")
+    db.execute("ALTER TABLE documents ADD COLUMN issuer_id INTEGER REFERENCES issuers(id)")
+    for column in places.PLACE_COLUMNS[1:]:
+        db.execute(f"ALTER TABLE documents ADD COLUMN {column} TEXT")
+    db.execute("CREATE INDEX documents_issuer_year ON documents(issuer_id, report_year)")
+    db.execute("CREATE INDEX documents_division ON documents(division_code)")
+    places.place_documents(db)
+
+
 @dataclasses.dataclass(frozen=True)
 class Migration:
     name: str
@@ -289,6 +315,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration("narrow-reports-view", _narrow_reports_view),
     Migration("pairs-index", _pairs_index),
     Migration("stats-lookups", _stats_lookups),
+    Migration("places", _places),
 )
 _TABLE = "schema_migrations"
 # `PRAGMA application_id` of a govarchive archive ("GovA"): how a file says it is one of ours.

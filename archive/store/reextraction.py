@@ -35,10 +35,10 @@ class Reextraction:
             owner = self.db.execute("SELECT url FROM documents WHERE id = ?", [old_id]).fetchone()[0] == url
             if other is not None:
                 new_id = other[0]
-                self._merge_metadata(new_id, page.record)
+                self._merge_metadata(new_id, page.record, page.portal)
             elif before["text_hash"] == digest and not owner:
                 new_id = old_id  # a repost of an unchanged text: it may only complete the metadata
-                self._merge_metadata(old_id, page.record)
+                self._merge_metadata(old_id, page.record, page.portal)
             elif before["text_hash"] != digest and sharers > 1:
                 row = self.db.execute("SELECT first_seen, last_seen FROM documents WHERE id = ?", [old_id]).fetchone()
                 new_id = self._insert_document(page, digest, row[0])
@@ -48,7 +48,7 @@ class Reextraction:
                 new_id = old_id  # the page the document was first seen at: correct it in place
                 record = page.record
                 row = {"title": record.title, "text": page.text, "text_hash": digest,
-                       **metadata_row(record),
+                       **metadata_row(self.db, record, page.portal),
                        "report_year": record.report_year, "extraction_method": record.extraction_method}
                 self._rewrite_document(old_id, page, row)
                 if before["text_hash"] != digest:

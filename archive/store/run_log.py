@@ -7,6 +7,7 @@ from collections.abc import Callable
 import sqlite_utils
 
 from archive.extract.capture import utc_now
+from archive.store.places import PortalEntry
 from archive.store.runs import RunCounts
 from archive.store.writing import write_transaction
 
@@ -15,7 +16,7 @@ class RunLog:
     """Mixed into Archive: every write of crawl_runs and crawl_errors."""
 
     db: sqlite_utils.Database
-    register_portal: Callable[[str, str], None]   # Archive's
+    register_portal: Callable[[PortalEntry], None]   # Archive's
 
     def start_run(self, portal: str, started_at: str | None = None, pid: int | None = None,
                   host: str | None = None, token: str | None = None) -> int:
@@ -26,15 +27,15 @@ class RunLog:
                 "VALUES (?, ?, 'running', ?, ?, ?)", [portal, started_at or utc_now(), pid, host, token])
         return int(cursor.lastrowid)
 
-    def start_runs(self, portals: list[tuple[str, str]], pid: int | None = None, host: str | None = None,
+    def start_runs(self, portals: list[PortalEntry], pid: int | None = None, host: str | None = None,
                    token: str | None = None) -> list[int]:
-        """Register each (name, title) portal and start its `running` row, all in one
+        """Register each portal and start its `running` row, all in one
         transaction: a crawl of thousands of portals opens them at once."""
         started = utc_now()
         with write_transaction(self.db):
-            for name, title in portals:
-                self.register_portal(name, title)
-            return [self.start_run(name, started, pid, host, token) for name, _ in portals]
+            for portal in portals:
+                self.register_portal(portal)
+            return [self.start_run(portal.name, started, pid, host, token) for portal in portals]
 
     def update_run_counts(self, run_id: int, counts: RunCounts) -> None:
         """The counts so far of a run under way, so a killed run shows what it did."""

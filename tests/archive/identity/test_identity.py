@@ -13,6 +13,7 @@ from archive.extract.document import compose_document
 from archive.extract.page import extract_page
 from archive.identity.config import NearDupSettings
 from archive.identity.minhash import MinHasher, similarity
+from archive.store.places import PortalEntry
 from archive.store.queries import KnownPage
 from archive.store.archive import Archive, PageOutcome
 from crawler.middlewares import revisit_plan
@@ -47,7 +48,7 @@ def test_signature_is_datasketch_minhash() -> None:
 
 
 def test_reposts_cluster_and_unrelated_reports_do_not(archive: Archive) -> None:
-    archive.register_portal("houshan", "重庆市万州区后山镇人民政府")
+    archive.register_portal(PortalEntry("houshan", "重庆市万州区后山镇人民政府"))
     assert archive.record_page(capture("district", "http://qu.example.gov.cn/1.shtml", repost_of(REPORT),
                                        publisher="万州区后山镇")) == PageOutcome.NEW
     assert archive.record_page(capture("houshan", "http://zhen.example.gov.cn/t1.html", REPORT,

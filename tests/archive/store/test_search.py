@@ -12,6 +12,7 @@ from archive.extract.capture import PageCapture
 from archive.extract.document import compose_document
 from archive.extract.metadata import DisclosureMetadata
 from archive.extract.page import Extracted
+from archive.store.places import PortalEntry
 from archive.store.archive import Archive
 from archive.store.search import QueryError, SearchFilters, parse_query, snippet
 from govarchive.cli import main
@@ -35,7 +36,7 @@ def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("search") / "a.db"
     archive = Archive.open(path)
     for portal, url, title, text, publisher, region, year, published in REPORTS:
-        archive.register_portal(portal, portal)
+        archive.register_portal(PortalEntry(portal, portal))
         archive.record_page(compose_document(PageCapture(portal, Extracted(
             url=url, title=title, text=text, metadata=DisclosureMetadata(publisher=publisher, published_date=published),
             region_code=region, report_year=year, extraction_method="trs", encoding="utf-8"))))
