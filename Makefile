@@ -10,13 +10,18 @@ $(BIN)/python:
 	$(BIN)/python -m pip install --upgrade pip
 
 # .doc/.wps attachments are read by Debian's antiword (catdoc as a second try); the tests of
-# crawling through Redis start Debian's redis-server. Each package is named as its command.
+# crawling through Redis start Debian's redis-server, the browser test of `govarchive serve`
+# drives Debian's chromium through chromium-driver, with a CJK font so its screenshots show
+# Chinese. Each entry is a command or a file, then `=package` when the package has another name.
 DEB_TOOLS := antiword catdoc
-DEB_DEV_TOOLS := redis-server
+DEB_DEV_TOOLS := redis-server chromium chromedriver=chromium-driver \
+	/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc=fonts-wqy-zenhei
 
-# $(call deb_install,PACKAGES,WHAT FOR): apt-get the missing ones (as root, or with sudo), else warn
+# $(call deb_install,ENTRIES,WHAT FOR): apt-get the missing ones (as root, or with sudo), else warn
 define deb_install
-	@missing=""; for tool in $(1); do command -v $$tool >/dev/null || missing="$$missing $$tool"; done; \
+	@missing=""; for entry in $(1); do tool=$${entry%%=*}; package=$${entry#*=}; \
+	  case $$tool in /*) [ -e $$tool ];; *) command -v $$tool >/dev/null;; esac || missing="$$missing $$package"; \
+	done; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=""; elif command -v sudo >/dev/null; then SUDO="sudo -n"; else SUDO=none; fi; \
 	  if [ "$$SUDO" != none ] && $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq $$missing; then :; \
@@ -31,7 +36,7 @@ $(VENV)/.installed: $(BIN)/python pyproject.toml
 
 $(VENV)/.installed-dev: $(VENV)/.installed
 	$(BIN)/python -m pip install -e '.[dev]'
-	$(call deb_install,$(DEB_DEV_TOOLS),for the tests of crawling through Redis)
+	$(call deb_install,$(DEB_DEV_TOOLS),for the tests of crawling through Redis and in a browser)
 	touch $@
 
 install: $(VENV)/.installed

@@ -18,6 +18,7 @@ from archive.store.search import MATCH_CAP, QueryError, SearchFilters
 from govarchive.cli_common import (CONFIG_OPTION, DB_OPTION, EXIT_FAILED, LOGS_OPTION, SETTING_OPTION,
                                    OneLineErrors, Since, crawl_portals, fail, known_name, open_archive,
                                    open_existing_archive, parse_settings)
+from govarchive.cli_analysts import COMMANDS as ANALYST_COMMANDS
 from govarchive.cli_distributed import COMMANDS as DISTRIBUTED_COMMANDS
 from govarchive.cli_distributed import plan_redis_round
 from govarchive.cli_unattended import COMMANDS as UNATTENDED_COMMANDS
@@ -359,5 +360,5 @@ def migrate(db_path: Path, as_json: bool) -> None:
     click.echo(f"{db_path}: schema up to date ({len(names)} migrations: {', '.join(names)})")
 
 
-for _command in (*UNATTENDED_COMMANDS, *DISTRIBUTED_COMMANDS):
+for _command in (*UNATTENDED_COMMANDS, *DISTRIBUTED_COMMANDS, *ANALYST_COMMANDS):
     main.add_command(_command)

@@ -74,6 +74,6 @@ def run_demo(db_path: Path, sites: Path | None) -> int:
     finally:
         archive.close()
     click.echo("")
-    click.echo(f"Try: {runnable_command()} search 法治 --db {db_path}   or   sqlite3 {db_path} 'SELECT title, "
-               "publisher, published_date FROM documents'")
+    click.echo(f"Try: {runnable_command()} search 法治 --db {db_path}   or   {runnable_command()} coverage --db {db_path}")
+    click.echo(f"Browse it (Datasette, read-only; Ctrl-C stops): {runnable_command()} serve --db {db_path}")
     return 0 if all(r.ok for r in results) else 1

@@ -11,8 +11,10 @@ from govarchive.cli import main
 from tests.support import ROOT
 
 LAYERS = {"archive": 0, "crawler": 1, "scheduler": 2, "govarchive": 3}
-# inside archive/: identity and the families/extract pair never reach the store
-ARCHIVE_LOWER = {"archive.identity": {"archive.store", "archive.extract", "archive.families", "archive.reextract"},
+# inside archive/: identity, regions and the families/extract pair never reach the store
+ARCHIVE_LOWER = {"archive.identity": {"archive.store", "archive.extract", "archive.families", "archive.reextract",
+                                      "archive.regions"},
+                 "archive.regions": {"archive.store", "archive.extract", "archive.families", "archive.reextract"},
                  "archive.extract": {"archive.store", "archive.reextract"},
                  "archive.families": {"archive.store", "archive.reextract"},
                  "archive.store": {"archive.reextract"}}

@@ -27,6 +27,7 @@ from archive.store.queries import ArchiveQueries
 from archive.store.reextraction import Reextraction
 from archive.store.run_log import RunLog
 from archive.store.places import PortalEntry
+from archive.store.report_sections import write_sections
 from archive.store.opening import checked_path, refuse_read_only, schema_lock, tune
 from archive.store.writing import batch_writes, commit_batch, write_transaction
 
@@ -197,6 +198,7 @@ class Archive(RunLog, ArchiveQueries, Reextraction):
         cursor = self.db.execute(f"INSERT INTO documents ({columns}) VALUES ({marks})", list(row.values()))
         document_id = int(cursor.lastrowid)
         fulltext.add(self.db, document_id, page_search_terms(page))
+        write_sections(self.db, document_id, page.text)
         return document_id
 
     def _index_new_document(self, document_id: int, page: PageDocument,
@@ -242,6 +244,8 @@ class Archive(RunLog, ArchiveQueries, Reextraction):
         fulltext.remove(self.db, document_id)
         self.db.execute(f"UPDATE documents SET {assignments} WHERE id = ?", [*row.values(), document_id])
         fulltext.add(self.db, document_id, page_search_terms(page))
+        if "text" in row:
+            write_sections(self.db, document_id, page.text)
 
     def _store_raw(self, portal: str, kind: str, raw: RawFetch) -> str:
         """Keep a fetched body once however often it is fetched; returns its SHA-256."""

@@ -10,7 +10,7 @@ from collections.abc import Callable
 import sqlite_utils
 
 from archive.errors import ArchiveError, SchemaError
-from archive.store import fulltext, places
+from archive.store import coverage, fulltext, places, report_sections
 from archive.store.writing import write_transaction
 
 
@@ -224,14 +224,9 @@ def _portal_lookups(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX pages_portal ON pages(portal)")
 
 
-def _narrow_reports_view(db: sqlite_utils.Database) -> None:
-    """The `reports` view ranks each cluster's copies over their ids and ranking columns only,
-    then joins the chosen rows back: its window functions no longer sort whole rows, texts
-    included (6x faster to count at 30,000 documents). Same rows, same columns."""
-    db.execute("DROP VIEW reports")
-    db.execute("""
-        CREATE VIEW reports AS
-        SELECT d.*, r.report_id, r.copies, r.preference FROM (
+# Each cluster's copies ranked: the one the issuer's own portal shows, still online, published
+# first; its ids and ranking columns only, so the window functions never sort whole rows.
+_REPORT_CHOICE = """
             SELECT d.id, COALESCE(d.cluster_id, d.id) AS report_id,
                    COUNT(*) OVER cluster AS copies,
                    ROW_NUMBER() OVER (
@@ -242,8 +237,18 @@ def _narrow_reports_view(db: sqlite_utils.Database) -> None:
                                 d.published_date IS NULL, d.published_date, d.id
                    ) AS preference
             FROM documents d LEFT JOIN portals p ON p.name = d.portal
-            WINDOW cluster AS (PARTITION BY COALESCE(d.cluster_id, d.id))
-        ) r JOIN documents d ON d.id = r.id WHERE r.preference = 1""")
+            WINDOW cluster AS (PARTITION BY COALESCE(d.cluster_id, d.id))"""
+
+
+def _narrow_reports_view(db: sqlite_utils.Database) -> None:
+    """The `reports` view ranks each cluster's copies over their ids and ranking columns only,
+    then joins the chosen rows back: its window functions no longer sort whole rows, texts
+    included (6x faster to count at 30,000 documents). Same rows, same columns."""
+    db.execute("DROP VIEW reports")
+    db.execute(f"""
+        CREATE VIEW reports AS
+        SELECT d.*, r.report_id, r.copies, r.preference FROM ({_REPORT_CHOICE}) r
+        JOIN documents d ON d.id = r.id WHERE r.preference = 1""")
 
 
 def _pairs_index(db: sqlite_utils.Database) -> None:
@@ -272,7 +277,9 @@ def _stats_lookups(db: sqlite_utils.Database) -> None:
 def _places(db: sqlite_utils.Database) -> None:
     """Where each document belongs: the `regions` table (GB/T 2260 divisions, `archive.regions`),
     `issuers` (the body a report belongs to), a portal's region, and on each document its issuer,
-    its most precise division and that division's names by level. Places every document."""
+    its most precise division and that division's names by level. Places every document. The
+    `coverage` view: each issuer's report of each year, published, late or missing. Each
+    document's sections (`report_sections`)."""
     db.execute("""
         CREATE TABLE regions (
             code TEXT PRIMARY KEY, name TEXT NOT NULL, level TEXT NOT NULL,
@@ -283,7 +290,9 @@ def _places(db: sqlite_utils.Database) -> None:
     db.execute("""
         CREATE TABLE issuers (
             id INTEGER PRIMARY KEY, name TEXT NOT NULL, level TEXT NOT NULL,
-            region_code TEXT, full_name TEXT NOT NULL, portal TEXT, first_seen TEXT
+            region_code TEXT, full_name TEXT NOT NULL,
+            province TEXT, prefecture TEXT, county TEXT,
+            portal TEXT, first_seen TEXT
         )""")
     db.execute("CREATE UNIQUE INDEX issuers_identity ON issuers(COALESCE(region_code, ''), name)")
     db.execute("ALTER TABLE portals ADD COLUMN region_code TEXT")
@@ -293,6 +302,25 @@ def _places(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX documents_issuer_year ON documents(issuer_id, report_year)")
     db.execute("CREATE INDEX documents_division ON documents(division_code)")
     places.place_documents(db)
+    db.execute("CREATE TABLE archive_settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+    db.execute("INSERT INTO archive_settings (key, value) VALUES ('report_due', ?)", [coverage.DEFAULT_DUE])
+    db.execute("DROP VIEW reports")   # the same rows, with their issuer's name and level
+    db.execute(f"""
+        CREATE VIEW reports AS
+        SELECT d.*, r.report_id, r.copies, r.preference, i.full_name AS issuer, i.level AS issuer_level
+        FROM ({_REPORT_CHOICE}) r JOIN documents d ON d.id = r.id LEFT JOIN issuers i ON i.id = d.issuer_id
+        WHERE r.preference = 1""")
+    db.execute(f"CREATE VIEW coverage AS {coverage.view_sql()}")
+    db.execute("""
+        CREATE TABLE document_sections (
+            id INTEGER PRIMARY KEY,
+            document_id INTEGER NOT NULL REFERENCES documents(id),
+            ordinal INTEGER NOT NULL, heading TEXT, kind TEXT NOT NULL,
+            start INTEGER NOT NULL, end INTEGER NOT NULL,
+            UNIQUE (document_id, ordinal)
+        )""")
+    db.execute(report_sections.VIEW)
+    report_sections.split_every_document(db)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -315,7 +343,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration("narrow-reports-view", _narrow_reports_view),
     Migration("pairs-index", _pairs_index),
     Migration("stats-lookups", _stats_lookups),
-    Migration("places", _places),
+    Migration("places", _places),   # and coverage, report sections
 )
 _TABLE = "schema_migrations"
 # `PRAGMA application_id` of a govarchive archive ("GovA"): how a file says it is one of ours.

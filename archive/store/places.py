@@ -38,9 +38,13 @@ def fill_regions(db: sqlite_utils.Database) -> int:
 
 def issuer_id(db: sqlite_utils.Database, issuer: Issuer, portal: str | None = None) -> int:
     """The id of `issuer`'s row, added when new (`portal`: the portal that declares it)."""
-    db.execute("INSERT OR IGNORE INTO issuers (name, level, region_code, full_name, portal, first_seen) "
-               "VALUES (?, ?, ?, ?, ?, ?)",
-               [issuer.name, issuer.level, issuer.region_code, issuer.full_name, portal, utc_now()])
+    region = divisions().get(issuer.region_code) if issuer.region_code else None
+    names = divisions().lineage(region) if region else {}
+    db.execute("INSERT OR IGNORE INTO issuers (name, level, region_code, full_name, province, prefecture, county, "
+               "portal, first_seen) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+               [issuer.name, issuer.level, issuer.region_code, issuer.full_name,
+                *(names[level].name if level in names else None for level in ("province", "prefecture", "county")),
+                portal, utc_now()])
     if portal is not None:
         db.execute("UPDATE issuers SET portal = ? WHERE COALESCE(region_code, '') = ? AND name = ?",
                    [portal, issuer.region_code or "", issuer.name])

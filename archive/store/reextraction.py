@@ -7,6 +7,7 @@ from archive.errors import ArchiveError
 from archive.extract.document import PageDocument
 from archive.identity.hashing import text_hash
 from archive.store import fulltext
+from archive.store.report_sections import remove_sections
 from archive.store.document_rows import METADATA_COLUMNS, metadata_row
 from archive.store.writing import write_transaction
 
@@ -69,6 +70,7 @@ class Reextraction:
                     self.db.execute("UPDATE documents SET previous_id = NULL WHERE previous_id = ?", [old_id])
                     self.clusters.remove(old_id)
                     fulltext.remove(self.db, old_id)
+                    remove_sections(self.db, old_id)
                     self.db.execute("DELETE FROM documents WHERE id = ?", [old_id])
                 else:  # the old text lives on at its other pages: one of them now stands for it
                     self.db.execute("UPDATE documents SET url = ?, portal = ? WHERE id = ? AND url = ?",

@@ -166,7 +166,7 @@ def _where(query: SearchQuery, filters: SearchFilters, args: list, matched: str 
         conditions.append("d.report_year = ?")
         args.append(filters.year)
     if filters.region:
-        conditions.append("d.region_code LIKE ?")
+        conditions.append("COALESCE(d.division_code, d.region_code) LIKE ?")
         args.append(filters.region + "%")
     if filters.publisher:
         conditions.append("d.publisher LIKE ? ESCAPE '\\'")
@@ -239,11 +239,34 @@ def run_search(db: sqlite_utils.Database, query: SearchQuery, filters: SearchFil
     return _result(db, [row[0] for row in ids], query, min(total, MATCH_CAP), total > MATCH_CAP)
 
 
+def matching_sql(query: SearchQuery, filters: SearchFilters = NO_FILTERS) -> tuple[str, list]:
+    """A SELECT of the id of every document matching `query` and `filters` (no cap, no rank),
+    and its arguments: the index's matches checked against the rest, or a scan when the index
+    cannot answer any group (1-character terms)."""
+    expression = _index_expression(query)
+    args: list = [] if expression is None else [expression]
+    where = _where(query, filters, args, expression)
+    if expression is None:
+        return f"SELECT d.id FROM documents d WHERE {where}", args
+    return (f"SELECT d.id FROM documents_fts f JOIN documents d ON d.id = f.rowid "
+            f"WHERE documents_fts MATCH ? AND {where}"), args
+
+
+def matching_sections_sql(query: SearchQuery) -> tuple[str, list]:
+    """A SELECT of the id of every `report_sections` row matching `query`: in a matching
+    document, holding a term of every group (its text includes its heading) and no excluded one."""
+    documents, args = matching_sql(query)
+    conditions = ["(" + " OR ".join("s.text LIKE ? ESCAPE '\\'" for _ in group) + ")" for group in query.groups]
+    conditions += ["s.text NOT LIKE ? ESCAPE '\\'" for _ in query.excluded]
+    args += [_like(term) for group in query.groups for term in group] + [_like(term) for term in query.excluded]
+    return (f"SELECT s.id FROM report_sections s WHERE s.document_id IN ({documents}) AND "
+            + " AND ".join(conditions)), args
+
+
 def matching_ids(db: sqlite_utils.Database, query: SearchQuery, filters: SearchFilters = NO_FILTERS) -> list[int]:
     """The id of every document matching `query` and `filters`, in no order: no cap, no rank."""
-    args: list = []
-    where = _where(query, filters, args, None)
-    return [row[0] for row in db.execute(f"SELECT d.id FROM documents d WHERE {where}", args)]
+    sql, args = matching_sql(query, filters)
+    return [row[0] for row in db.execute(sql, args)]
 
 
 def _result(db: sqlite_utils.Database, ids: list[int], query: SearchQuery, total: int, more: bool) -> SearchResult:
