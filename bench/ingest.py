@@ -35,6 +35,7 @@ sys.path.insert(0, str(ROOT))
 from archive.extract.capture import RawFetch, utc_now  # noqa: E402
 from archive.extract.document import capture_detail  # noqa: E402
 from archive.store.archive import Archive  # noqa: E402
+from archive.store.places import PortalEntry  # noqa: E402
 from bench.crawl import distinct_reports  # noqa: E402
 from bench.recrawl import build_portal  # noqa: E402
 from crawler.distributed import PLAN_KEY, PortalPlan, RoundPlan  # noqa: E402
@@ -84,7 +85,7 @@ def ingest(db: Path, items: list[bytes], redis_url: str) -> tuple[float, float, 
     import redis
 
     client = redis.Redis.from_url(redis_url)
-    plan = RoundPlan(f"bench-{time.time_ns()}", 1, "", {PORTAL: PortalPlan(PORTAL, 0, {}, None)}, {})
+    plan = RoundPlan(f"bench-{time.time_ns()}", 1, "", {PORTAL: PortalPlan(PortalEntry(PORTAL, PORTAL), 0, {}, None)}, {})
     client.set(PLAN_KEY, plan.dumps())
     for start in range(0, len(items), 500):
         client.rpush(plan.keys.items, *items[start:start + 500])

@@ -13,7 +13,8 @@ DESCRIPTION = ("Government information-disclosure pages collected by govarchive.
 FACETS = {
     "reports": ["report_year", "province", "prefecture", "county", "issuer_level", "publisher", "genre",
                 "extraction_method"],
-    "documents": ["report_year", "province", "prefecture", "county", "publisher", "genre", "extraction_method"],
+    "documents": ["report_year", "province", "prefecture", "county", "issuer_id", "publisher", "genre",
+                  "extraction_method"],
     "coverage": ["status", "report_year", "province", "county", "level"],
     "report_sections": ["kind"],
     "issuers": ["level", "province", "county"],

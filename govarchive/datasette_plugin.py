@@ -58,14 +58,21 @@ def filters_from_request(request, database, table, datasette):
 @hookimpl
 def render_cell(value, column, table, database, datasette):
     target = LINKS.get(column)
-    if value is None or target is None or target == table or table not in _LINKED_TABLES:
+    if value is None or target is None or table not in _LINKED_TABLES:
         return None
-    return Markup(f'<a href="{datasette.urls.table(database, target)}/{escape(str(value))}">{escape(str(value))}</a>')
+
+    async def inner():
+        declared = await datasette.get_database(database).foreign_keys_for_table(table)
+        if any(key["column"] == column for key in declared):
+            return None   # Datasette links it itself, with the row's label
+        shown = escape(str(value))
+        return Markup(f'<a href="{datasette.urls.table(database, target)}/{shown}">{shown}</a>')
+    return inner()
 
 
-# tables and views whose link columns are not foreign keys Datasette would link itself
+# tables and views with columns that name another row without a declared foreign key
 _LINKED_TABLES = {"documents", "reports", "coverage", "report_sections", "pages", "crawl_runs", "crawl_errors",
-                  "near_duplicates", "issuers"}
+                  "issuers"}
 
 
 async def coverage_page(datasette, request):

@@ -18,7 +18,7 @@ _ALIAS_SUFFIXES = ("壮族自治区", "回族自治区", "维吾尔自治区", "
 _LONGEST_NAME = 20
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True, slots=True)
 class Division:
     code: str                      # 6 digits (province 500000, prefecture 500100, county 500101) or 9
     name: str
@@ -56,30 +56,22 @@ class Resolution:
 
 class Divisions:
     def __init__(self, rows: list[tuple[str, str, str]]) -> None:
-        current = {code: name for code, name, successor in rows if not successor}
+        current = {code for code, _, successor in rows if not successor}
+        full: dict[str, str] = {}
         self.by_code: dict[str, Division] = {}
-        for code, name, successor in rows:
-            if not successor:
-                self._add(code, name, current)
-        for code, name, successor in rows:
-            if successor:
-                self.by_code[code] = dataclasses.replace(self._division(code, name, current), successor=successor)
         self.by_name: dict[str, list[Division]] = {}
-        for division in self.by_code.values():
-            if division.successor is None and division.name not in GROUPINGS:
-                for name in self._names(division):
-                    self.by_name.setdefault(name, []).append(division)
-
-    def _add(self, code: str, name: str, current: dict[str, str]) -> Division:
-        if code not in self.by_code:
-            self.by_code[code] = self._division(code, name, current)
-        return self.by_code[code]
-
-    def _division(self, code: str, name: str, current: dict[str, str]) -> Division:
-        level = level_of(code)
-        parent = next((c for c in _parents(code) if c in current), None)
-        above = self._add(parent, current[parent], current).full_name if parent else ""
-        return Division(code, name, level, parent, above + ("" if name in GROUPINGS else name))
+        # parents before children (a province, its prefectures, counties, townships), current first
+        for code, name, successor in sorted(rows, key=lambda row: (bool(row[2]), LEVELS.index(level_of(row[0])))):
+            level = level_of(code)
+            parent = next((c for c in _parents(code) if c in current), None)
+            own = "" if name in GROUPINGS else name
+            division = Division(code, name, level, parent, (full[parent] if parent else "") + own, successor or None)
+            self.by_code[code] = division
+            if not successor:
+                full[code] = division.full_name
+                if own:
+                    for alias in self._names(division):
+                        self.by_name.setdefault(alias, []).append(division)
 
     @staticmethod
     def _names(division: Division) -> set[str]:

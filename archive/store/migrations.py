@@ -284,7 +284,7 @@ def _places(db: sqlite_utils.Database) -> None:
         CREATE TABLE regions (
             code TEXT PRIMARY KEY, name TEXT NOT NULL, level TEXT NOT NULL,
             parent TEXT, full_name TEXT NOT NULL, successor TEXT
-        )""")
+        ) WITHOUT ROWID""")
     db.execute("CREATE INDEX regions_parent ON regions(parent)")
     places.fill_regions(db)
     db.execute("""

@@ -28,9 +28,10 @@ PLACE_COLUMNS = ("issuer_id", "division_code", "province", "prefecture", "county
 
 
 def fill_regions(db: sqlite_utils.Database) -> int:
-    """(Re)write the `regions` table from the shipped divisions; returns how many rows."""
+    """(Re)write the `regions` table from the shipped divisions, in key order (a new archive's
+    0.2 s); returns how many rows."""
     db.execute("DELETE FROM regions")
-    rows = [(d.code, d.name, d.level, d.parent, d.full_name, d.successor) for d in divisions().by_code.values()]
+    rows = sorted((d.code, d.name, d.level, d.parent, d.full_name, d.successor) for d in divisions().by_code.values())
     db.conn.executemany("INSERT INTO regions (code, name, level, parent, full_name, successor) "
                         "VALUES (?, ?, ?, ?, ?, ?)", rows)
     return len(rows)
