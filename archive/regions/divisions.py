@@ -96,13 +96,14 @@ class Divisions:
             return Resolution(code, "current", division)
         return Resolution(code, "retired", self.by_code[division.successor])
 
-    def lineage(self, division: Division) -> dict[str, Division]:
-        """The division and those above it, by level (groupings such as 市辖区 left out)."""
-        found: dict[str, Division] = {}
-        node: Division | None = division
+    def lineage(self, division: Division | None) -> dict[str, str | None]:
+        """The names of the division and those above it, for every level (None where it has
+        none: groupings such as 市辖区 are left out, a county has no township)."""
+        found: dict[str, str | None] = dict.fromkeys(LEVELS)
+        node = division
         while node is not None:
             if node.name not in GROUPINGS:
-                found[node.level] = node
+                found[node.level] = node.name
             node = self.by_code.get(node.parent) if node.parent else None
         return found
 

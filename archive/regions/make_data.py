@@ -7,7 +7,9 @@ the two datasets named in `NOTICE.md`. Run again when a newer release of either 
 
 Each line is `code  name  successor` (tab-separated): the current divisions (6-digit province,
 prefecture and county codes, 9-digit townships) with no successor, then every code of a GB/T
-2260 revision that is no longer current, with the current code that took its place."""
+2260 revision that is no longer current, with the current code that took its place (a code
+with no division above it in the current data — 台湾 710000, 香港 810000, 澳门 820000 — is a
+current province the 2023 data leaves out, and stays current)."""
 
 from __future__ import annotations
 

@@ -13,7 +13,6 @@ from archive.regions.divisions import Division, divisions
 from archive.regions.issuers import Issuer, issuer_of, place_of
 
 
-
 @dataclasses.dataclass(frozen=True)
 class PortalEntry:
     """What the archive keeps of a registry portal."""
@@ -39,12 +38,11 @@ def fill_regions(db: sqlite_utils.Database) -> int:
 
 def issuer_id(db: sqlite_utils.Database, issuer: Issuer, portal: str | None = None) -> int:
     """The id of `issuer`'s row, added when new (`portal`: the portal that declares it)."""
-    region = divisions().get(issuer.region_code) if issuer.region_code else None
-    names = divisions().lineage(region) if region else {}
+    names = divisions().lineage(divisions().get(issuer.region_code) if issuer.region_code else None)
     db.execute("INSERT OR IGNORE INTO issuers (name, level, region_code, full_name, province, prefecture, county, "
                "portal, first_seen) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                [issuer.name, issuer.level, issuer.region_code, issuer.full_name,
-                *(names[level].name if level in names else None for level in ("province", "prefecture", "county")),
+                names["province"], names["prefecture"], names["county"],
                 portal, utc_now()])
     if portal is not None:
         db.execute("UPDATE issuers SET portal = ? WHERE COALESCE(region_code, '') = ? AND name = ?",
@@ -67,12 +65,10 @@ def place_columns(db: sqlite_utils.Database, index_code: str | None, publisher: 
                   portal: str) -> dict:
     """A document's place columns, its issuer added to `issuers` when new."""
     place = place_of(divisions(), index_code, publisher, title, _portal_region(db, portal))
-    names = divisions().lineage(place.division) if place.division else {}
     return {
         "issuer_id": issuer_id(db, place.issuer) if place.issuer else None,
         "division_code": place.division.code if place.division else None,
-        **{level: names[level].name if level in names else None
-           for level in ("province", "prefecture", "county", "township")},
+        **divisions().lineage(place.division),
         "region_status": place.status,
     }
 

@@ -12,7 +12,7 @@ from archive.regions.issuers import issuer_of, place_of
 def test_a_current_code_resolves_with_its_names_by_level() -> None:
     found = divisions().resolve("500101")
     assert (found.status, found.division.full_name) == ("current", "重庆市万州区")
-    names = {level: d.name for level, d in divisions().lineage(divisions().get("410423102")).items()}
+    names = divisions().lineage(divisions().get("410423102"))
     assert names == {"province": "河南省", "prefecture": "平顶山市", "county": "鲁山县", "township": "梁洼镇"}
 
 
