@@ -1,18 +1,20 @@
-"""Attachment bytes (.docx, .pdf, .doc/.wps, .xlsx) -> text, with the failure kept as data."""
+"""Attachment bytes (.docx, .pdf, .ofd, .doc/.wps, .xlsx) -> text, with the failure kept as data."""
 
 from __future__ import annotations
 
 import dataclasses
 import io
+import posixpath
 import shutil
 import subprocess
 import tempfile
 import zipfile
 from pathlib import Path
+from xml.etree import ElementTree
 
 from archive.extract.lines import clean_lines
 
-SUFFIXES = (".docx", ".doc", ".wps", ".pdf", ".xlsx", ".xls", ".et")
+SUFFIXES = (".docx", ".doc", ".wps", ".pdf", ".ofd", ".xlsx", ".xls", ".et")
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _TOOL_TIMEOUT = 60
 
@@ -21,7 +23,7 @@ _TOOL_TIMEOUT = 60
 class AttachmentText:
     """What an attachment held: its text, or why there is none."""
 
-    kind: str              # docx, pdf, doc, xlsx or unknown
+    kind: str              # docx, pdf, ofd, doc, xlsx or unknown
     text: str | None
     error: str | None
 
@@ -39,6 +41,8 @@ def sniff_kind(data: bytes, filename: str) -> str:
             return "docx"
         if "xl/workbook.xml" in names:
             return "xlsx"
+        if "OFD.xml" in names:
+            return "ofd"
         return "unknown"
     if data.startswith(_OLE):
         return "xls" if filename.lower().endswith((".xls", ".et")) else "doc"
@@ -67,6 +71,46 @@ def _pdf_text(data: bytes) -> str:
     from pdfminer.high_level import extract_text
 
     return extract_text(io.BytesIO(data))
+
+
+# text objects whose baselines are closer than this (OFD units: millimetres) are one line
+_OFD_LINE_GAP = 1.5
+
+
+def _ofd_text(data: bytes) -> str:
+    """OFD (GB/T 33190: a zip of XML pages): each document's pages in their order, each page's
+    text objects in reading order — top to bottom, a line's pieces left to right. Page
+    templates (running headers) are left out."""
+    package = zipfile.ZipFile(io.BytesIO(data))
+
+    def xml(path: str) -> ElementTree.Element:
+        return ElementTree.fromstring(package.read(path.lstrip("/")))
+
+    def local(element: ElementTree.Element) -> str:
+        return element.tag.rsplit("}", 1)[-1]
+
+    lines: list[str] = []
+    for doc_root in (e.text.strip() for e in xml("OFD.xml").iter() if local(e) == "DocRoot" and e.text):
+        folder = posixpath.dirname(doc_root.lstrip("/"))
+        pages = [e.get("BaseLoc", "") for e in xml(doc_root).iter() if local(e) == "Page" and e.get("BaseLoc")]
+        if not pages:
+            raise ValueError(f"{doc_root} lists no pages")
+        for page in pages:
+            location = page.lstrip("/") if page.startswith("/") else posixpath.normpath(posixpath.join(folder, page))
+            pieces = []
+            for text_object in (e for e in xml(location).iter() if local(e) == "TextObject"):
+                left, top = (float(v) for v in (text_object.get("Boundary") or "0 0").split()[:2])
+                for code in (e for e in text_object if local(e) == "TextCode"):
+                    pieces.append((top + float(code.get("Y") or 0), left + float(code.get("X") or 0), code.text or ""))
+            line: list[tuple[float, float, str]] = []
+            for piece in sorted(pieces):
+                if line and piece[0] - line[0][0] > _OFD_LINE_GAP:
+                    lines.append("".join(text for _, _, text in sorted(line, key=lambda p: p[1])))
+                    line = []
+                line.append(piece)
+            if line:
+                lines.append("".join(text for _, _, text in sorted(line, key=lambda p: p[1])))
+    return "\n".join(lines)
 
 
 def _xlsx_text(data: bytes) -> str:
@@ -111,7 +155,7 @@ def _untable(text: str) -> str:
     return "\n".join(lines)
 
 
-_READERS = {"docx": _docx_text, "pdf": _pdf_text, "xlsx": _xlsx_text, "doc": _doc_text}
+_READERS = {"docx": _docx_text, "pdf": _pdf_text, "ofd": _ofd_text, "xlsx": _xlsx_text, "doc": _doc_text}
 
 
 def extract_attachment(data: bytes, filename: str) -> AttachmentText:

@@ -1,4 +1,4 @@
-"""Attachments: reading .docx/.pdf/.xlsx/.doc, bad files as data, links, pointer pages."""
+"""Attachments: reading .docx/.pdf/.ofd/.xlsx/.doc, bad files as data, links, pointer pages."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import dataclasses
 import io
 import json
 import shutil
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -19,7 +20,7 @@ from archive.extract.document import PageDocument, compose_document, is_pointer_
 from archive.extract.links import attachment_links
 from govarchive.cli import main
 from tests.support import FIXTURES, make_capture, project_settings
-from tests.fixtures.documents import docx_bytes, pdf_bytes
+from tests.fixtures.documents import docx_bytes, ofd_bytes, pdf_bytes
 
 LINES = ["重庆市万州区后山镇人民政府", "关于2024年法治政府建设情况的报告",
          "2024年,在区委、区政府的正确领导下,我镇坚持依法全面履行政府职能。"]
@@ -60,6 +61,24 @@ def test_word97_doc_through_antiword() -> None:
     assert lines[-3:] == ["序号 事项 件数", "1 矛盾纠纷调处 153", "2 信访办结 123"]
 
 
+def test_ofd_pages_read_in_order_each_top_to_bottom_and_left_to_right() -> None:
+    second = ["四、2025年推进法治政府建设的主要安排", "（一）进一步加强法治教育。"]
+    result = extract_attachment(ofd_bytes([LINES, second]), "2024年报告.ofd")
+    assert (result.kind, result.error) == ("ofd", None)
+    assert result.text.splitlines() == [*LINES, *second]   # the template's running header left out
+
+
+def test_a_malformed_ofd_is_a_recorded_error() -> None:
+    broken = io.BytesIO()
+    with zipfile.ZipFile(broken, "w") as package:
+        package.writestr("OFD.xml", "<ofd:OFD xmlns:ofd='http://www.ofdspec.org/2016'><ofd:DocBody>"
+                                    "<ofd:DocRoot>Doc_0/Document.xml</ofd:DocRoot></ofd:DocBody></ofd:OFD>")
+    result = extract_attachment(broken.getvalue(), "坏文件.ofd")
+    assert result.text is None and result.error.startswith("坏文件.ofd: cannot read as ofd: KeyError")
+    cut = ofd_bytes([LINES])[:-200]
+    assert "unsupported or unrecognised" in extract_attachment(cut, "截断.ofd").error
+
+
 @pytest.mark.parametrize("data, name, message", [
     (b"PK\x03\x04 this zip is cut short", "坏文件.docx", "unsupported or unrecognised"),
     (b"%PDF-1.4\n garbage without objects", "坏文件.pdf", "cannot read as pdf"),
@@ -94,6 +113,17 @@ def test_attachment_links_by_suffix_and_download_scripts() -> None:
 def composed(page_text: str, attachments: tuple[AttachmentCapture, ...]) -> PageDocument:
     capture = make_capture("p", "http://www.example.gov.cn/1.html", page_text).capture
     return compose_document(dataclasses.replace(capture, attachments=attachments))
+
+
+def test_attachment_links_written_by_scripts_are_found() -> None:
+    root = lxml_html.document_fromstring("""<html><body><div class="TRS_Editor"><p>详见附件。</p></div>
+      <script>var file_appendix='<a href="./P020250116512345678901.docx">2024年法治政府建设年度报告.docx</a>';
+      document.write(file_appendix);</script>
+      <script>document.write('<a href=\\"/upload/2025/report.pdf\\" target=_blank>附件：报告全文</a>');</script>
+      <script>var menu = "<a>no link</a>"; if (a < b) { go('<a href=');}</script></body></html>""")
+    assert attachment_links(root, "http://www.wz.gov.cn/zwgk/202501/t20250116_1.html") == (
+        ("http://www.wz.gov.cn/zwgk/202501/P020250116512345678901.docx", "2024年法治政府建设年度报告.docx"),
+        ("http://www.wz.gov.cn/upload/2025/report.pdf", "report.pdf"))
 
 
 def test_pointer_page_takes_its_attachments_text() -> None:
